@@ -1,0 +1,57 @@
+# libportal — thin wrapper over CMake/CTest. `make demo` and `make test` are the quick start.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+DEMO_DIR ?= demo-data
+PYTHON := /usr/bin/python3
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build test test-cpp test-python test-cli demo bench clean
+
+all: build
+
+setup:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DPYTHON_EXECUTABLE=$(PYTHON) $(CMAKE_FLAGS)
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$$(nproc)
+
+# Every test: C++ (Catch2 through CTest), Python module, CLI. Each runner prints its summary.
+test: build
+	@status=0; \
+	$(MAKE) --no-print-directory test-cpp || status=1; \
+	$(MAKE) --no-print-directory test-python || status=1; \
+	$(MAKE) --no-print-directory test-cli || status=1; \
+	exit $$status
+
+test-cpp:
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$$(nproc) --timeout 900
+
+test-python:
+	PORTAL_PYTHONPATH=$(CURDIR)/$(BUILD_DIR)/bindings/python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+
+test-cli:
+	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/cli/tests
+
+# Generated demo studies ingested into $(DEMO_DIR); see README for what to do next.
+demo: build
+	$(PYTHON) tests/data/gen_studies.py $(DEMO_DIR)/incoming --preset demo --seed 1
+	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data ingest $(DEMO_DIR)/incoming --repository demo || test $$? -eq 3
+	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --limit 20
+	@echo
+	@echo "Demo data is in $(DEMO_DIR)/data. Try:"
+	@echo "  $(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --last-name muller"
+	@echo "  $(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --period 7d --json"
+
+bench: build
+	benchmarks/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,10 @@
+// portal/all.hpp — convenience header: the whole public API.
+#pragma once
+
+#include "portal/backend.hpp"
+#include "portal/error.hpp"
+#include "portal/model.hpp"
+#include "portal/options.hpp"
+#include "portal/portal.hpp"
+#include "portal/query.hpp"
+#include "portal/session.hpp"

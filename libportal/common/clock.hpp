@@ -1,0 +1,18 @@
+// Time helpers on top of the injected Clock.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace portal::detail {
+
+/// UTC ISO 8601 with milliseconds: 2026-11-28T09:15:02.123Z
+std::string iso8601_utc(std::chrono::system_clock::time_point t);
+
+/// Local calendar date as YYYYMMDD, `days_ago` days before `t`.
+std::string local_date(std::chrono::system_clock::time_point t, int days_ago = 0);
+
+/// True when `s` is a valid YYYYMMDD calendar date.
+bool is_valid_date(const std::string& s);
+
+}  // namespace portal::detail

@@ -1,0 +1,173 @@
+#include "libportal/dicom/dicom_parse.hpp"
+
+#include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include <cstring>
+
+#include "libportal/common/text.hpp"
+#include "portal/error.hpp"
+
+namespace portal::detail {
+namespace {
+
+// A plain dataset without preamble must start with a group 0002 or 0008 element (little endian)
+// or a big-endian 0008; anything else is not worth handing to the parser.
+bool looks_like_dicom(const char* data, std::size_t size) {
+  if (size >= 132 && std::memcmp(data + 128, "DICM", 4) == 0) return true;
+  if (size < 8) return false;
+  auto b = reinterpret_cast<const unsigned char*>(data);
+  unsigned le_group = b[0] | (b[1] << 8);
+  unsigned be_group = (b[0] << 8) | b[1];
+  return le_group == 0x0002 || le_group == 0x0008 || be_group == 0x0008;
+}
+
+bool valid_uid(const std::string& uid) {
+  if (uid.empty() || uid.size() > 64) return false;
+  char prev = '.';
+  for (char c : uid) {
+    if (c == '.') {
+      if (prev == '.') return false;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+    prev = c;
+  }
+  return prev != '.';
+}
+
+std::string get_string(DcmItem* item, const DcmTagKey& key, bool text_ok) {
+  DcmElement* elem = nullptr;
+  if (item->findAndGetElement(key, elem).bad() || !elem) return {};
+  std::string s;
+  if (elem->ident() == EVR_UN) {
+    // Some writers mark well-known text attributes as UN: their bytes are still the text.
+    Uint8* raw = nullptr;
+    if (elem->getUint8Array(raw).bad() || !raw) return {};
+    s = trim(std::string(reinterpret_cast<const char*>(raw), elem->getLength()));
+  } else {
+    OFString value;
+    if (elem->getOFStringArray(value).bad()) return {};
+    s = trim(std::string(value.c_str(), value.length()));
+  }
+  // After a failed character-set conversion raw bytes remain: keep the text readable.
+  if (text_ok && !is_valid_utf8(s)) s = latin1_to_utf8(s);
+  return s;
+}
+
+int get_int(DcmItem* item, const DcmTagKey& key) {
+  OFString value;
+  if (item->findAndGetOFString(key, value).bad()) return 0;
+  try {
+    return std::stoi(std::string(value.c_str()));
+  } catch (...) {
+    return 0;
+  }
+}
+
+DicomMeta extract(DcmFileFormat& ff) {
+  DcmDataset* ds = ff.getDataset();
+  DcmMetaInfo* meta = ff.getMetaInfo();
+  // Names are searched and shown in UTF-8 whatever the file's Specific Character Set.
+  if (ds->tagExists(DCM_SpecificCharacterSet)) ds->convertToUTF8();
+
+  DicomMeta m;
+  m.sop_uid = get_string(ds, DCM_SOPInstanceUID, false);
+  m.sop_class_uid = get_string(ds, DCM_SOPClassUID, false);
+  m.study_uid = get_string(ds, DCM_StudyInstanceUID, false);
+  m.series_uid = get_string(ds, DCM_SeriesInstanceUID, false);
+  if (m.sop_uid.empty() && meta) m.sop_uid = get_string(meta, DCM_MediaStorageSOPInstanceUID, false);
+  if (m.sop_class_uid.empty() && meta)
+    m.sop_class_uid = get_string(meta, DCM_MediaStorageSOPClassUID, false);
+  if (meta) m.transfer_syntax_uid = get_string(meta, DCM_TransferSyntaxUID, false);
+  if (m.transfer_syntax_uid.empty()) {
+    DcmXfer xfer(ds->getOriginalXfer());
+    if (xfer.getXfer() != EXS_Unknown) m.transfer_syntax_uid = xfer.getXferID();
+  }
+
+  if (m.sop_class_uid == UID_MediaStorageDirectoryStorage)
+    throw Error(ErrorCode::kUnsupported, "a DICOMDIR is a media index, not an instance to store");
+  auto require_uid = [](const std::string& uid, const char* what) {
+    if (uid.empty()) throw Error(ErrorCode::kInvalidArgument, std::string("missing ") + what);
+    if (!valid_uid(uid))
+      throw Error(ErrorCode::kInvalidArgument, std::string("malformed ") + what + " \"" +
+                                                   uid.substr(0, 80) + "\"");
+  };
+  require_uid(m.sop_uid, "SOP Instance UID (0008,0018)");
+  require_uid(m.study_uid, "Study Instance UID (0020,000D)");
+  require_uid(m.series_uid, "Series Instance UID (0020,000E)");
+
+  m.patient_id = get_string(ds, DCM_PatientID, true);
+  m.patient_name = get_string(ds, DCM_PatientName, true);
+  m.birth_date = get_string(ds, DCM_PatientBirthDate, false);
+  m.sex = get_string(ds, DCM_PatientSex, false);
+  m.study_date = get_string(ds, DCM_StudyDate, false);
+  m.study_time = get_string(ds, DCM_StudyTime, false);
+  m.study_description = get_string(ds, DCM_StudyDescription, true);
+  m.accession = get_string(ds, DCM_AccessionNumber, true);
+  m.study_id = get_string(ds, DCM_StudyID, true);
+  m.referring = get_string(ds, DCM_ReferringPhysicianName, true);
+  m.performing = get_string(ds, DCM_PerformingPhysicianName, true);
+  m.reading = get_string(ds, DCM_NameOfPhysiciansReadingStudy, true);
+  m.institution = get_string(ds, DCM_InstitutionName, true);
+  m.modality = get_string(ds, DCM_Modality, true);
+  m.series_description = get_string(ds, DCM_SeriesDescription, true);
+  m.body_part = get_string(ds, DCM_BodyPartExamined, true);
+  m.series_number = get_int(ds, DCM_SeriesNumber);
+  m.instance_number = get_int(ds, DCM_InstanceNumber);
+  m.rows = get_int(ds, DCM_Rows);
+  m.columns = get_int(ds, DCM_Columns);
+  if (m.rows > 0 && m.columns > 0) {
+    int frames = get_int(ds, DCM_NumberOfFrames);
+    m.frames = frames > 0 ? frames : 1;
+  }
+  return m;
+}
+
+[[noreturn]] void parse_failed(const OFCondition& cond) {
+  throw Error(ErrorCode::kCorrupt, std::string("not a readable DICOM file: ") + cond.text());
+}
+
+}  // namespace
+
+DicomMeta parse_dicom(const char* data, std::size_t size) {
+  dicom_init();
+  if (!looks_like_dicom(data, size))
+    throw Error(ErrorCode::kCorrupt, "not a DICOM file (no DICM marker and no DICOM header)");
+  DcmInputBufferStream stream;
+  stream.setBuffer(data, static_cast<offile_off_t>(size));
+  stream.setEos();
+  DcmFileFormat ff;
+  ff.transferInit();
+  OFCondition cond = ff.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                     DCM_PixelData);
+  ff.transferEnd();
+  // Stopping at Pixel Data leaves the stream unfinished on purpose; anything else is damage.
+  if (cond.bad() && cond != EC_StreamNotifyClient) parse_failed(cond);
+  return extract(ff);
+}
+
+DicomMeta parse_dicom_file(const std::string& path) {
+  dicom_init();
+  {
+    char head[132] = {};
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw Error(ErrorCode::kNotFound, "cannot open " + path);
+    std::size_t n = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (!looks_like_dicom(head, n))
+      throw Error(ErrorCode::kCorrupt, "not a DICOM file (no DICM marker and no DICOM header)");
+  }
+  DcmFileFormat ff;
+  OFCondition cond = ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,
+                                         DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+  if (cond.bad()) parse_failed(cond);
+  return extract(ff);
+}
+
+}  // namespace portal::detail

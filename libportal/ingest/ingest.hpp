@@ -1,0 +1,40 @@
+// Ingest: files, folders and zip archives -> parse -> integrity check -> file store -> index.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "portal/backend.hpp"
+#include "portal/options.hpp"
+#include "portal/query.hpp"
+
+namespace portal::detail {
+
+class Index;
+
+/// Everything ingest needs from the portal. References must outlive the Ingestor.
+struct IngestContext {
+  Index& index;
+  BlobStore& blobs;
+  const Options& options;
+  const Clock& clock;
+  std::string scratch_dir;  ///< for archive members too large to hold in memory
+};
+
+/// Runs ingests. Thread-safe: concurrent runs share the index's single writer.
+class Ingestor {
+ public:
+  explicit Ingestor(IngestContext ctx) : ctx_(std::move(ctx)) {}
+
+  /// See Session::ingest.
+  IngestReport run(const std::vector<std::string>& paths, const IngestOptions& options);
+
+  /// See Session::ingest_bytes.
+  IngestResult run_bytes(const std::string& name, const std::string& bytes,
+                         const IngestOptions& options);
+
+ private:
+  IngestContext ctx_;
+};
+
+}  // namespace portal::detail
