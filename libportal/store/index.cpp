@@ -47,6 +47,13 @@ Index::Impl::ReadLease Index::Impl::read() {
 
 Index::Impl::ReadLease::~ReadLease() {
   if (!conn_) return;
+  // A statement left mid-result keeps its read transaction (and its old snapshot) open.
+  for (auto& [sql, stmt] : conn_->cache) {
+    try {
+      stmt->reset();
+    } catch (...) {
+    }
+  }
   std::lock_guard lock(impl_->pool_mutex);
   if (impl_->pool.size() < 8) impl_->pool.push_back(std::move(conn_));
 }

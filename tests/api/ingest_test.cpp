@@ -194,3 +194,15 @@ TEST_CASE("results can be streamed instead of collected", "[ingest]") {
   CHECK(seen.size() == report.stored + report.rejected + report.duplicates);
   CHECK(report.stored > 0);
 }
+
+TEST_CASE("reads after a lookup see later writes (no stale snapshot)", "[ingest][store]") {
+  test::TempDir dir;
+  auto portal = Portal::open(dir / "data");
+  auto session = portal->system_session();
+  auto first = session.ingest({test::pydicom_dir() + "/CT_small.dcm"});
+  session.study(first.files[0].study_uid);
+  session.instance_bytes(first.files[0].sop_uid);
+  session.ingest({test::pydicom_dir() + "/MR_small.dcm"});
+  CHECK(session.find_studies({}).total == 2);
+  CHECK(portal->fsck().instances_checked == 2);
+}

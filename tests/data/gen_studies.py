@@ -435,22 +435,19 @@ def fill_ellipse(img, g, cx, cy, a, b, value, angle=0.0):
 
 
 def smooth_noise(rng, shape, cell):
-    """Unit-variance smooth random field with features ~`cell` pixels wide."""
+    """Unit-variance smooth random field with features ~`cell` pixels wide.
+
+    Gaussian-filtered white noise (in the Fourier domain): unlike
+    interpolated lattice noise it has no grid artefacts at any scale.
+    """
     h, w = shape
-    cell = max(cell, 1.0)
-    gh, gw = int(math.ceil(h / cell)) + 2, int(math.ceil(w / cell)) + 2
-    coarse = rng.standard_normal((gh, gw), dtype=np.float32)
-
-    def axis(n, m):
-        pos = np.linspace(0, m - 2.001, n, dtype=np.float32)
-        i0 = pos.astype(np.int32)
-        f = pos - i0
-        return i0, f * f * (3 - 2 * f)   # smoothstep hides the grid
-
-    ri, rf = axis(h, gh)
-    ci, cf = axis(w, gw)
-    tmp = coarse[ri] * (1 - rf)[:, None] + coarse[ri + 1] * rf[:, None]
-    out = tmp[:, ci] * (1 - cf)[None, :] + tmp[:, ci + 1] * cf[None, :]
+    white = rng.standard_normal((h, w), dtype=np.float32)
+    sigma = max(cell, 1.0) / 2.0
+    fy = np.fft.fftfreq(h)[:, None]
+    fx = np.fft.rfftfreq(w)[None, :]
+    transfer = np.exp(-2.0 * (math.pi * sigma) ** 2 * (fx ** 2 + fy ** 2))
+    out = np.fft.irfft2(np.fft.rfft2(white) * transfer, s=(h, w))
+    out = out.astype(np.float32)
     out -= out.mean()
     std = float(out.std())
     return out / std if std > 0 else out
@@ -1067,8 +1064,10 @@ def render_mg(ctx, sp):
     x = (np.arange(cols, dtype=np.float32) * px)[None, :]   # from chest wall
     y = ((np.arange(rows, dtype=np.float32) - rows / 2) * px)[:, None]
     H, D = rows * px * 0.42, cols * px * 0.72
-    fib = smooth_noise(ctx.rng, (rows, cols), 4.0 / px) + \
-        0.6 * smooth_noise(ctx.rng, (rows, cols), 12.0 / px)
+    # Fibroglandular pattern: a few octaves, from ducts to lobes.
+    fib = (0.5 * smooth_noise(ctx.rng, (rows, cols), 1.5 / px)
+           + 0.8 * smooth_noise(ctx.rng, (rows, cols), 5.0 / px)
+           + 0.7 * smooth_noise(ctx.rng, (rows, cols), 15.0 / px))
     for lat, view in MG_VIEWS:
         if view == "CC":
             yc = 0.0
@@ -1081,8 +1080,8 @@ def render_mg(ctx, sp):
         inside = x <= xb
         t = np.sqrt(np.clip((xb - x) / (0.12 * D), 0, 1))   # thinner at edge
         dense_w = np.exp(-((x - 0.45 * D) / (0.35 * D)) ** 2 - (y / (0.6 * H)) ** 2)
-        dense = 1 / (1 + np.exp(-2.0 * (fib + 1.5 * dense_w - 0.9)))
-        val = np.where(inside, 2600 + 3800 * dense * t + 1200 * t, 300.0)
+        dense = 1 / (1 + np.exp(-1.3 * (fib + 1.5 * dense_w - 0.9)))
+        val = np.where(inside, 2600 + 2600 * dense * t + 1400 * t, 300.0)
         val += np.where(inside & ((xb - x) < 1.5), 800, 0)
         if view == "MLO":
             pect = x < 0.35 * D * (1 - (y + rows * px / 2) / (0.6 * rows * px))
