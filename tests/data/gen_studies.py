@@ -26,8 +26,6 @@ expected to find in the files; see README.md next to this script for the
 schema.  All the data is synthetic: the names, IDs and images describe nobody.
 """
 
-from __future__ import annotations
-
 import argparse
 import datetime as dt
 import json
@@ -276,7 +274,7 @@ CORE_STUDIES = [
     (4, "us_abdo", 12, "083010", "eloi", 1, 0, 0),
     (5, "mr_brain", 25, "175959", "eloi", 2, 1, 1),     # Latin-1 patient
     (0, "cr_chest", 45, "080512", "eloi", 0, 0, 1),
-    (3, "cr_chest", 150, "150000", "north", 3, 2, 2),
+    (3, "cr_chest", 150, "150000", "north", 4, 2, 2),      # "Dr." prefix
     (0, "ct_chest", 400, "101010", "lilas", 1, 1, 3),
     (1, "mg_screen", 760, "093000", "lilas", 2, 1, 0),
 ]
@@ -298,9 +296,9 @@ PRESETS = {
                  us_n=3, cine_frames=4, zq=0.0),
     "demo": dict(studies=30, ct=(512, 512), ct_n=(14, 20), mr=(256, 256),
                  mr_n=(16, 20), cr=(2048, 1680), mg=(2048, 1664),
-                 us=(480, 640), us_n=6, cine_frames=16, zq=1.0),
-    # Anatomy is sampled every 3 mm and shared between series so that
-    # thousands of slices cost a few dozen phantom evaluations.
+                 us=(480, 640), us_n=5, cine_frames=10, zq=1.0),
+    # Anatomy is sampled every 3 mm and shared between series, so 2000
+    # slices cost under two hundred phantom evaluations.
     "bench": dict(studies=1, ct=(512, 512), ct_n=None, mr=(256, 256),
                   mr_n=(1, 1), cr=(2048, 1680), mg=(2048, 1664),
                   us=(480, 640), us_n=1, cine_frames=1, zq=3.0),
