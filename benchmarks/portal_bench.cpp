@@ -116,7 +116,7 @@ int bench_search(const std::string& data, int studies) {
   std::filesystem::create_directories(data);
   {
     detail::Index index(data + "/index.sqlite");
-    detail::SearchContext ctx{"", "", "", "", 150, 150};
+    detail::SearchContext ctx;
     if (index.search({}, ctx).total == 0) build_index(index, studies);
   }
   auto portal = Portal::open(data);

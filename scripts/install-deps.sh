@@ -10,8 +10,12 @@ PACKAGES=(
   libdcmtk-dev dcmtk libgdcm-dev libsqlitecpp-dev libsqlite3-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libsodium-dev libcpp-httplib-dev libssl-dev zlib1g-dev libicu-dev
   libarchive-dev libturbojpeg0-dev libpng-dev libcairo2-dev libcurl4-openssl-dev
+  libtomlplusplus-dev libcrack2-dev cracklib-runtime fonts-dejavu-core
   # tests and bindings (Debian's Python, never PyPI)
   catch2 pybind11-dev python3 python3-dev python3-pytest python3-numpy python3-pydicom
+  # imaging: JPEG 2000 decoding; cross-checks with independent decoders for pydicom
+  libopenjp2-7-dev python3-pil python3-gdcm
+  python3-aiosmtpd
   tzdata
 )
 

@@ -2,18 +2,33 @@
 // Long core calls run with the GIL released; the ingest progress callback re-acquires it.
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bindings.hpp"
+#include "convert.hpp"
 #include "portal/portal.hpp"
 
 namespace portal::python {
+
 namespace {
+
+std::string principal_name(const Session& s) {
+  switch (s.principal()) {
+    case PrincipalKind::kSystem: return "system";
+    case PrincipalKind::kUser: return "user";
+    case PrincipalKind::kPatient: return "patient";
+  }
+  return "unknown";
+}
 
 // str, bytes or os.PathLike -> a file-system path string (os.fsdecode does the work).
 std::string path_text(const py::handle& value) {
@@ -42,16 +57,6 @@ std::vector<std::string> path_list(const py::object& paths) {
     out.push_back(path_text(item));
   }
   return out;
-}
-
-// "" / None / "YYYYMMDD" / datetime.date -> the YYYYMMDD text the core validates.
-std::string date_text(const py::object& value, const char* name) {
-  if (value.is_none()) return {};
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::isinstance(value, py::module_::import("datetime").attr("date"))) {
-    return value.attr("strftime")("%Y%m%d").cast<std::string>();
-  }
-  throw py::type_error(std::string(name) + " must be a str (YYYYMMDD) or a datetime.date");
 }
 
 IngestOptions ingest_options(bool ignore_patient_id, bool update_demographics,
@@ -138,30 +143,121 @@ StudyPage find_studies(const Session& session, const std::string& period,
   return session.find_studies(query);
 }
 
-std::shared_ptr<Portal> open_portal(const py::object& dir, std::optional<bool> durable,
-                                    std::optional<int> search_default_limit,
-                                    std::optional<int> search_max_limit,
-                                    std::optional<int> ingest_threads,
-                                    std::optional<int> ingest_batch,
-                                    std::optional<std::uint64_t> max_file_bytes,
-                                    std::optional<std::uint64_t> max_header_bytes,
-                                    std::optional<std::uint64_t> zip_max_entries,
-                                    std::optional<std::uint64_t> zip_max_entry_bytes,
-                                    std::optional<std::uint64_t> zip_max_total_bytes,
-                                    std::optional<std::uint64_t> zip_max_ratio) {
+// One keyword option of portal.open: its name, the Python type shown in the docstring, and how
+// it sets the field of the same name of portal::Options.
+struct OptionField {
+  const char* name;
+  const char* type;
+  std::function<void(Options&, const py::handle&)> set;
+};
+
+template <typename T>
+OptionField option(const char* name, const char* type, T Options::*member) {
+  return {name, type, [name, type, member](Options& options, const py::handle& value) {
+            // bool is strict (no truthiness); ints refuse floats; strings take str only.
+            bool ok = true;
+            if constexpr (std::is_same_v<T, bool>) {
+              ok = py::isinstance<py::bool_>(value);
+            } else if constexpr (std::is_same_v<T, std::string>) {
+              ok = py::isinstance<py::str>(value);
+            } else {
+              ok = !py::isinstance<py::bool_>(value);
+            }
+            try {
+              if (ok) options.*member = value.cast<T>();
+            } catch (const py::cast_error&) {
+              ok = false;
+            }
+            if (!ok) {
+              throw py::type_error(std::string("open(): ") + name + " must be " + type +
+                                   " or None");
+            }
+          }};
+}
+
+// Options::clock from a portal.ManualClock (the only Clock Python can make).
+OptionField clock_option() {
+  return {"clock", "ManualClock", [](Options& options, const py::handle& value) {
+            if (!py::isinstance<ManualClock>(value)) {
+              throw py::type_error("open(): clock must be a portal.ManualClock or None");
+            }
+            options.clock = value.cast<std::shared_ptr<ManualClock>>();
+          }};
+}
+
+// Every field of portal::Options that Python may set, in the order of options.hpp. The blob
+// store is a C++ object and stays at its default.
+const std::vector<OptionField>& option_fields() {
+  static const std::vector<OptionField> fields = {
+      clock_option(),
+      option("durable", "bool", &Options::durable),
+      option("search_default_limit", "int", &Options::search_default_limit),
+      option("search_max_limit", "int", &Options::search_max_limit),
+      option("ingest_threads", "int", &Options::ingest_threads),
+      option("ingest_batch", "int", &Options::ingest_batch),
+      option("max_file_bytes", "int", &Options::max_file_bytes),
+      option("max_header_bytes", "int", &Options::max_header_bytes),
+      option("zip_max_entries", "int", &Options::zip_max_entries),
+      option("zip_max_entry_bytes", "int", &Options::zip_max_entry_bytes),
+      option("zip_max_total_bytes", "int", &Options::zip_max_total_bytes),
+      option("zip_max_ratio", "int", &Options::zip_max_ratio),
+      option("load_config", "bool", &Options::load_config),
+      option("public_base_url", "str", &Options::public_base_url),
+      option("password_min_length", "int", &Options::password_min_length),
+      option("password_dictionary", "str", &Options::password_dictionary),
+      option("password_hash_memory", "int", &Options::password_hash_memory),
+      option("password_hash_passes", "int", &Options::password_hash_passes),
+      option("confirmation_expiry_minutes", "int", &Options::confirmation_expiry_minutes),
+      option("reset_expiry_minutes", "int", &Options::reset_expiry_minutes),
+      option("invitation_expiry_minutes", "int", &Options::invitation_expiry_minutes),
+      option("captcha_enabled", "bool", &Options::captcha_enabled),
+      option("captcha_expiry_minutes", "int", &Options::captcha_expiry_minutes),
+      option("captcha_length", "int", &Options::captcha_length),
+      option("lockout_failures", "int", &Options::lockout_failures),
+      option("lockout_address_failures", "int", &Options::lockout_address_failures),
+      option("lockout_window_minutes", "int", &Options::lockout_window_minutes),
+      option("lockout_minutes", "int", &Options::lockout_minutes),
+      option("patient_access_code", "bool", &Options::patient_access_code),
+      option("session_idle_minutes", "int", &Options::session_idle_minutes),
+      option("session_absolute_minutes", "int", &Options::session_absolute_minutes),
+      option("mail_from", "str", &Options::mail_from),
+      option("default_language", "str", &Options::default_language),
+      option("smtp_host", "str", &Options::smtp_host),
+      option("smtp_port", "int", &Options::smtp_port),
+      option("smtp_tls", "str", &Options::smtp_tls),
+      option("smtp_user", "str", &Options::smtp_user),
+      option("smtp_password", "str", &Options::smtp_password),
+      option("smtp_timeout_seconds", "int", &Options::smtp_timeout_seconds),
+      option("mail_spool_dir", "str", &Options::mail_spool_dir),
+      option("mail_max_attempts", "int", &Options::mail_max_attempts),
+      option("mail_retry_seconds", "int", &Options::mail_retry_seconds),
+  };
+  return fields;
+}
+
+std::string open_doc() {
+  std::string doc =
+      "Opens (creating if missing) a portal data directory. Keyword options override the "
+      "defaults of portal::Options (see docs/configuration.md); None keeps the default:\n";
+  for (const OptionField& f : option_fields()) {
+    doc += std::string("  ") + f.name + ": " + f.type + " | None = None\n";
+  }
+  return doc;
+}
+
+std::shared_ptr<Portal> open_portal(const py::object& dir, const py::kwargs& kwargs) {
   const std::string path = path_text(dir);
   Options options;
-  if (durable) options.durable = *durable;
-  if (search_default_limit) options.search_default_limit = *search_default_limit;
-  if (search_max_limit) options.search_max_limit = *search_max_limit;
-  if (ingest_threads) options.ingest_threads = *ingest_threads;
-  if (ingest_batch) options.ingest_batch = *ingest_batch;
-  if (max_file_bytes) options.max_file_bytes = *max_file_bytes;
-  if (max_header_bytes) options.max_header_bytes = *max_header_bytes;
-  if (zip_max_entries) options.zip_max_entries = *zip_max_entries;
-  if (zip_max_entry_bytes) options.zip_max_entry_bytes = *zip_max_entry_bytes;
-  if (zip_max_total_bytes) options.zip_max_total_bytes = *zip_max_total_bytes;
-  if (zip_max_ratio) options.zip_max_ratio = *zip_max_ratio;
+  for (const auto& [key, value] : kwargs) {
+    const std::string name = key.cast<std::string>();
+    const auto& fields = option_fields();
+    const auto it = std::find_if(fields.begin(), fields.end(),
+                                 [&name](const OptionField& f) { return name == f.name; });
+    if (it == fields.end()) {
+      throw py::type_error("open() got an unexpected keyword argument '" + name + "'");
+    }
+    if (!value.is_none()) it->set(options, value);
+  }
   py::gil_scoped_release nogil;
   return Portal::open(path, std::move(options));
 }
@@ -171,16 +267,41 @@ std::shared_ptr<Portal> open_portal(const py::object& dir, std::optional<bool> d
 void bind_api(py::module_& m) {
   using nogil = py::call_guard<py::gil_scoped_release>;
 
+  py::class_<ManualClock, std::shared_ptr<ManualClock>>(
+      m, "ManualClock",
+      "A clock that only moves when told to, for tests of expiry: pass it to "
+      "portal.open(..., clock=...). Thread-safe.")
+      .def(py::init([](const py::object& start) {
+             return std::make_shared<ManualClock>(
+                 start.is_none() ? std::chrono::system_clock::now() : instant(start, "start"));
+           }),
+           py::arg("start") = py::none(),
+           "Starts at `start` (a datetime; naive = local time), or now when None.")
+      .def("now", [](const ManualClock& c) { return utc_datetime(c.now()); },
+           "The clock's time, as an aware UTC datetime.")
+      .def("set", [](ManualClock& c, const py::object& t) { c.set(instant(t, "t")); },
+           py::arg("t"), "Moves the clock to a datetime.")
+      .def("advance",
+           [](ManualClock& c, const py::object& d) {
+             if (!py::isinstance(d, py::module_::import("datetime").attr("timedelta"))) {
+               throw py::type_error("d must be a datetime.timedelta");
+             }
+             const auto us = std::chrono::microseconds(
+                 d.attr("days").cast<std::int64_t>() * 86400000000LL +
+                 d.attr("seconds").cast<std::int64_t>() * 1000000LL +
+                 d.attr("microseconds").cast<std::int64_t>());
+             c.advance(std::chrono::duration_cast<std::chrono::system_clock::duration>(us));
+           },
+           py::arg("d"), "Moves the clock by a datetime.timedelta (may be negative).")
+      .def("__repr__", [](const ManualClock& c) {
+        return "<portal.ManualClock now=" +
+               py::repr(utc_datetime(c.now()).attr("isoformat")()).cast<std::string>() + ">";
+      });
+
   py::class_<Session>(m, "Session",
                       "Every operation, on behalf of one principal. Cheap to copy; thread-safe.")
-      .def_property_readonly("principal",
-                             [](const Session& s) -> std::string {
-                               switch (s.principal()) {
-                                 case PrincipalKind::kSystem: return "system";
-                               }
-                               return "unknown";
-                             },
-                             "Who the session acts for: 'system'")
+      .def_property_readonly("principal", &principal_name,
+                             "Who the session acts for: 'system', 'user' or 'patient'")
       .def("ingest", &ingest, py::arg("paths"), py::kw_only(),
            py::arg("ignore_patient_id") = false, py::arg("update_demographics") = false,
            py::arg("repository") = "", py::arg("progress") = py::none(),
@@ -218,8 +339,7 @@ void bind_api(py::module_& m) {
            },
            py::arg("sop_uid"), "The stored bytes of one instance, exactly as received.")
       .def("__repr__", [](const Session& s) {
-        return std::string("<portal.Session principal=") +
-               (s.principal() == PrincipalKind::kSystem ? "'system'" : "'?'") + ">";
+        return "<portal.Session principal='" + principal_name(s) + "'>";
       });
 
   py::class_<Portal, std::shared_ptr<Portal>>(
@@ -235,14 +355,8 @@ void bind_api(py::module_& m) {
                ">";
       });
 
-  m.def("open", &open_portal, py::arg("dir"), py::kw_only(), py::arg("durable") = py::none(),
-        py::arg("search_default_limit") = py::none(), py::arg("search_max_limit") = py::none(),
-        py::arg("ingest_threads") = py::none(), py::arg("ingest_batch") = py::none(),
-        py::arg("max_file_bytes") = py::none(), py::arg("max_header_bytes") = py::none(),
-        py::arg("zip_max_entries") = py::none(), py::arg("zip_max_entry_bytes") = py::none(),
-        py::arg("zip_max_total_bytes") = py::none(), py::arg("zip_max_ratio") = py::none(),
-        "Opens (creating if missing) a portal data directory. Keyword options override the "
-        "defaults of portal::Options (see docs/configuration.md).");
+  static const std::string doc = open_doc();
+  m.def("open", &open_portal, py::arg("dir"), doc.c_str());
 }
 
 }  // namespace portal::python

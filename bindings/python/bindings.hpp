@@ -15,7 +15,15 @@ void bind_errors(py::module_& m);
 /// IngestProgress, IngestReport, FsckIssue, FsckReport.
 void bind_model(py::module_& m);
 
-/// portal.open, Portal and Session.
+/// portal.open (every Options field), ManualClock, Portal and Session (studies, ingest, fsck).
 void bind_api(py::module_& m);
+
+/// Read-only value classes of accounts.hpp: User, Preferences, Profile, Captcha, Invitation,
+/// StudyGrant, AuditEvent, MailMessage, MailDeliveryReport; and portal.known_rights.
+void bind_accounts_model(py::module_& m);
+
+/// The account calls of Portal and Session (sign-in, registration, administration, grants,
+/// audit, mail). Runs after bind_api, whose classes it extends.
+void bind_accounts_api(py::module_& m);
 
 }  // namespace portal::python

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "convert.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
 
@@ -122,6 +123,7 @@ py::dict to_dict(const FsckIssue& i) {
   d["blob_id"] = i.blob_id;
   d["sop_uid"] = i.sop_uid;
   d["detail"] = i.detail;
+  d["repaired"] = i.repaired;
   return d;
 }
 
@@ -131,31 +133,17 @@ py::dict to_dict(const FsckReport& r) {
   for (const auto& i : r.issues) issues.append(to_dict(i));
   d["issues"] = issues;
   d["clean"] = r.clean();
+  d["remaining"] = r.remaining();
   d["instances_checked"] = r.instances_checked;
   d["files_checked"] = r.files_checked;
   d["repaired"] = r.repaired;
   return d;
 }
 
-// Adds to_dict, __eq__ (field-wise, via to_dict) and __repr__ to a bound class.
+// Adds to_dict, __eq__ and __repr__ (see add_value_methods) using the to_dict above.
 template <typename T, typename Class>
 void add_common(Class& cls, const char* name, std::initializer_list<const char*> repr_fields) {
-  cls.def("to_dict", [](const T& v) { return to_dict(v); },
-          "The fields as a plain dict (nested values as dicts/lists).");
-  cls.def("__eq__", [](const T& a, const T& b) { return to_dict(a).equal(to_dict(b)); },
-          py::is_operator());
-  std::vector<const char*> fields(repr_fields);
-  cls.def("__repr__", [name, fields](const T& v) {
-    py::dict d = to_dict(v);
-    std::string out = std::string(name) + "(";
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (i) out += ", ";
-      out += fields[i];
-      out += "=";
-      out += py::repr(d[fields[i]]).template cast<std::string>();
-    }
-    return out + ")";
-  });
+  add_value_methods<T>(cls, name, repr_fields, [](const T& v) { return to_dict(v); });
 }
 
 // Wraps a possibly negative Python index into [0, size); raises IndexError otherwise.
@@ -315,8 +303,9 @@ void bind_model(py::module_& m) {
           "kind", [](const FsckIssue& i) { return std::string(fsck_issue_name(i.kind)); })
       .def_readonly("blob_id", &FsckIssue::blob_id)
       .def_readonly("sop_uid", &FsckIssue::sop_uid, "Empty for orphan files")
-      .def_readonly("detail", &FsckIssue::detail);
-  add_common<FsckIssue>(issue, "FsckIssue", {"kind", "blob_id", "sop_uid", "detail"});
+      .def_readonly("detail", &FsckIssue::detail)
+      .def_readonly("repaired", &FsckIssue::repaired, "Fixed by this run (fsck with repair)");
+  add_common<FsckIssue>(issue, "FsckIssue", {"kind", "blob_id", "sop_uid", "detail", "repaired"});
 
   auto fsck = py::class_<FsckReport>(m, "FsckReport",
                                      "Result of a consistency check between index and files.")
@@ -324,9 +313,11 @@ void bind_model(py::module_& m) {
       .def_property_readonly("clean", &FsckReport::clean, "True when no issue was found")
       .def_readonly("instances_checked", &FsckReport::instances_checked)
       .def_readonly("files_checked", &FsckReport::files_checked)
-      .def_readonly("repaired", &FsckReport::repaired);
+      .def_readonly("repaired", &FsckReport::repaired)
+      .def_property_readonly("remaining", &FsckReport::remaining,
+                             "Issues still present after this run");
   add_common<FsckReport>(fsck, "FsckReport",
-                         {"clean", "instances_checked", "files_checked", "repaired"});
+                         {"clean", "instances_checked", "files_checked", "repaired", "remaining"});
 }
 
 }  // namespace portal::python

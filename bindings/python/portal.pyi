@@ -26,6 +26,11 @@ _ErrorCodeName = Literal[
     "internal",
 ]
 _FsckKind = Literal["missing_file", "orphan_file", "hash_mismatch", "size_mismatch"]
+_Profile = Literal["administrator", "radiologist", "referring_physician", "guest"]
+_UserState = Literal["awaiting_confirmation", "awaiting_activation", "active", "disabled"]
+_MailStatus = Literal["pending", "sent", "failed"]
+_Emails = str | Sequence[str]
+_AuditTime = str | datetime.date | datetime.datetime
 
 # --- Errors ----------------------------------------------------------------------------------
 
@@ -256,7 +261,10 @@ class FsckIssue:
         """Empty for orphan files."""
     @property
     def detail(self) -> str: ...
-    def to_dict(self) -> dict[str, str]: ...
+    @property
+    def repaired(self) -> bool:
+        """Fixed by this run (fsck with repair)."""
+    def to_dict(self) -> dict[str, str | bool]: ...
     def __eq__(self, other: object) -> bool: ...
 
 class FsckReport:
@@ -270,16 +278,211 @@ class FsckReport:
     def files_checked(self) -> int: ...
     @property
     def repaired(self) -> int: ...
+    @property
+    def remaining(self) -> int:
+        """Issues still present after this run."""
     def to_dict(self) -> dict[str, object]: ...
     def __eq__(self, other: object) -> bool: ...
 
+# --- Accounts: value types (read-only) ----------------------------------------------------------
+
+def known_rights() -> list[str]:
+    """Every right name a profile may hold (named rights, then column:* and tool:*), sorted."""
+
+class Preferences:
+    @property
+    def language(self) -> str:
+        """'en' or 'fr'."""
+    @property
+    def first_tab(self) -> str: ...
+    @property
+    def columns(self) -> list[str]:
+        """Study-list columns shown; empty = the profile's default."""
+    @property
+    def default_period(self) -> str: ...
+    def to_dict(self) -> dict[str, object]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class User:
+    """An account. Never carries a password or its hash."""
+
+    @property
+    def id(self) -> str:
+        """Random public id."""
+    @property
+    def login(self) -> str: ...
+    @property
+    def emails(self) -> list[str]:
+        """The first is the primary address."""
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def physician_id(self) -> str:
+        """As declared by the user."""
+    @property
+    def linked_physician_id(self) -> str:
+        """Referring physician identifier found in studies (set by administrators)."""
+    @property
+    def referring_name(self) -> str:
+        """Referring physician DICOM name 'FAMILY^GIVEN' (set by administrators)."""
+    @property
+    def profile(self) -> _Profile: ...
+    @property
+    def state(self) -> _UserState: ...
+    @property
+    def preferences(self) -> Preferences: ...
+    @property
+    def created_at(self) -> str:
+        """UTC ISO 8601."""
+    def to_dict(self) -> dict[str, object]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class Profile:
+    @property
+    def name(self) -> str:
+        """An account profile, or 'patient'."""
+    @property
+    def rights(self) -> list[str]:
+        """Sorted right names."""
+    def to_dict(self) -> dict[str, object]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class Captcha:
+    @property
+    def id(self) -> str: ...
+    @property
+    def png(self) -> bytes: ...
+    def to_dict(self) -> dict[str, str | bytes]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class Invitation:
+    @property
+    def email(self) -> str: ...
+    @property
+    def token(self) -> str:
+        """Single-use secret for Portal.accept_invitation (only in the value invite() returns)."""
+    @property
+    def link(self) -> str: ...
+    @property
+    def expires_at(self) -> str: ...
+    def to_dict(self) -> dict[str, str]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class StudyGrant:
+    @property
+    def study_uid(self) -> str: ...
+    @property
+    def user_login(self) -> str: ...
+    @property
+    def granted_by(self) -> str:
+        """Login, or 'system'."""
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def expires_at(self) -> str:
+        """UTC ISO 8601; empty = never."""
+    @property
+    def revoked_at(self) -> str:
+        """UTC ISO 8601; empty = not revoked."""
+    @property
+    def active(self) -> bool:
+        """Neither revoked nor expired now."""
+    def to_dict(self) -> dict[str, str | bool]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class AuditEvent:
+    @property
+    def id(self) -> int: ...
+    @property
+    def at(self) -> str:
+        """UTC ISO 8601."""
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def login(self) -> str:
+        """Login as typed for failed sign-ins; 'system'; the accession for patients."""
+    @property
+    def profile(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def study_uid(self) -> str: ...
+    @property
+    def patient_id(self) -> str: ...
+    @property
+    def outcome(self) -> str:
+        """'success', 'failure', 'locked' or 'denied'."""
+    @property
+    def detail(self) -> str: ...
+    def to_dict(self) -> dict[str, str | int]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class MailMessage:
+    @property
+    def id(self) -> int: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body(self) -> str:
+        """Secrets (links with tokens) are masked."""
+    @property
+    def kind(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def status(self) -> _MailStatus: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def next_attempt_at(self) -> str: ...
+    @property
+    def last_error(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def sent_at(self) -> str: ...
+    def to_dict(self) -> dict[str, str | int]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class MailDeliveryReport:
+    @property
+    def attempted(self) -> int: ...
+    @property
+    def sent(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def retrying(self) -> int: ...
+    def to_dict(self) -> dict[str, int]: ...
+    def __eq__(self, other: object) -> bool: ...
+
 # --- Portal and Session ------------------------------------------------------------------------
+
+class ManualClock:
+    """A clock that only moves when told to (tests of expiry): portal.open(..., clock=...)."""
+
+    def __init__(self, start: datetime.datetime | None = None) -> None: ...
+    def now(self) -> datetime.datetime:
+        """The clock's time, an aware UTC datetime."""
+    def set(self, t: datetime.datetime) -> None: ...
+    def advance(self, d: datetime.timedelta) -> None: ...
 
 class Session:
     """Every operation, on behalf of one principal. Thread-safe."""
 
     @property
-    def principal(self) -> Literal["system"]: ...
+    def principal(self) -> Literal["system", "user", "patient"]: ...
+    @property
+    def token(self) -> str:
+        """Resumes this session (Portal.resume); empty for the system session. A secret."""
     def ingest(
         self,
         paths: _Path | Sequence[_Path],
@@ -322,6 +525,80 @@ class Session:
     def instances(self, uid: str, series_uid: str = "") -> list[Instance]: ...
     def history(self, uid: str) -> list[Study]: ...
     def instance_bytes(self, sop_uid: str) -> bytes: ...
+    # Who
+    def user(self) -> User | None: ...
+    def profile(self) -> str: ...
+    def has_right(self, right: str) -> bool: ...
+    def sign_out(self) -> None: ...
+    def update_me(
+        self,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        phone: str | None = None,
+        physician_id: str | None = None,
+        emails: _Emails | None = None,
+    ) -> User: ...
+    def set_preferences(
+        self,
+        *,
+        language: str = "en",
+        first_tab: str = "studies",
+        columns: Sequence[str] = [],
+        default_period: str = "all",
+    ) -> None: ...
+    def change_password(self, current_password: str, new_password: str) -> None: ...
+    # Administration (administrators and the system)
+    def users(self, state: _UserState | None = None) -> list[User]: ...
+    def find_user(self, login_email_or_id: str) -> User: ...
+    def add_user(
+        self,
+        login: str,
+        password: str,
+        *,
+        emails: _Emails,
+        profile: _Profile = "referring_physician",
+        first_name: str = "",
+        last_name: str = "",
+        phone: str = "",
+        physician_id: str = "",
+        linked_physician_id: str = "",
+        referring_name: str = "",
+    ) -> User: ...
+    def activate_user(self, login: str) -> None: ...
+    def disable_user(self, login: str) -> None: ...
+    def set_user_profile(self, login: str, profile: _Profile) -> None: ...
+    def link_referring_physician(
+        self, login: str, physician_id: str = "", referring_name: str = ""
+    ) -> None: ...
+    def set_user_password(self, login: str, password: str) -> None: ...
+    def profiles(self) -> list[Profile]: ...
+    def grant_right(self, profile: str, right: str) -> None: ...
+    def revoke_right(self, profile: str, right: str) -> None: ...
+    def audit(
+        self,
+        *,
+        login: str = "",
+        action: str = "",
+        study_uid: str = "",
+        patient_id: str = "",
+        outcome: str = "",
+        from_: _AuditTime | None = None,
+        to: _AuditTime | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[AuditEvent]: ...
+    def mail(self, status: _MailStatus | None = None) -> list[MailMessage]: ...
+    def retry_mail(self, id: int) -> None: ...
+    # Studies: access
+    def set_study_disabled(self, study_uid: str, disabled: bool) -> None: ...
+    def grant_study(
+        self, study_uid: str, login: str, expires: datetime.datetime | None = None
+    ) -> StudyGrant: ...
+    def revoke_study_grant(self, study_uid: str, login: str) -> None: ...
+    def study_grants(self, study_uid: str) -> list[StudyGrant]: ...
+    def new_patient_access_code(self, study_uid: str) -> str: ...
+    def invite(self, email: str, language: str = "") -> Invitation: ...
 
 class Portal:
     """An open data directory (index + file store). Thread-safe."""
@@ -330,10 +607,66 @@ class Portal:
     def data_dir(self) -> str: ...
     def system_session(self) -> Session: ...
     def fsck(self, repair: bool = False) -> FsckReport: ...
+    # Accounts
+    def session_as(self, login: str) -> Session: ...
+    def create_first_administrator(
+        self,
+        login: str,
+        password: str,
+        *,
+        emails: _Emails,
+        first_name: str = "",
+        last_name: str = "",
+        phone: str = "",
+    ) -> User: ...
+    def sign_in(self, login_or_email: str, password: str, client_address: str = "") -> Session: ...
+    def patient_sign_in(
+        self,
+        accession: str,
+        birth_date: _Date,
+        client_address: str = "",
+        access_code: str = "",
+    ) -> Session: ...
+    def resume(self, token: str, client_address: str = "") -> Session: ...
+    def new_captcha(self) -> Captcha: ...
+    def register_user(
+        self,
+        *,
+        login: str,
+        email: str,
+        password: str,
+        first_name: str,
+        last_name: str,
+        password_confirmation: str | None = None,
+        phone: str = "",
+        physician_id: str = "",
+        language: str = "en",
+        captcha_id: str = "",
+        captcha_answer: str = "",
+        client_address: str = "",
+    ) -> User: ...
+    def confirm_registration(self, token: str) -> None: ...
+    def request_password_reset(self, login_or_email: str, client_address: str = "") -> None: ...
+    def reset_password(self, token: str, new_password: str) -> None: ...
+    def accept_invitation(
+        self,
+        token: str,
+        *,
+        login: str,
+        password: str,
+        first_name: str,
+        last_name: str,
+        password_confirmation: str | None = None,
+        phone: str = "",
+        language: str = "en",
+        client_address: str = "",
+    ) -> User: ...
+    def deliver_mail(self) -> MailDeliveryReport: ...
 
 def open(
     dir: _Path,
     *,
+    clock: ManualClock | None = None,
     durable: bool | None = None,
     search_default_limit: int | None = None,
     search_max_limit: int | None = None,
@@ -345,4 +678,34 @@ def open(
     zip_max_entry_bytes: int | None = None,
     zip_max_total_bytes: int | None = None,
     zip_max_ratio: int | None = None,
+    load_config: bool | None = None,
+    public_base_url: str | None = None,
+    password_min_length: int | None = None,
+    password_dictionary: str | None = None,
+    password_hash_memory: int | None = None,
+    password_hash_passes: int | None = None,
+    confirmation_expiry_minutes: int | None = None,
+    reset_expiry_minutes: int | None = None,
+    invitation_expiry_minutes: int | None = None,
+    captcha_enabled: bool | None = None,
+    captcha_expiry_minutes: int | None = None,
+    captcha_length: int | None = None,
+    lockout_failures: int | None = None,
+    lockout_address_failures: int | None = None,
+    lockout_window_minutes: int | None = None,
+    lockout_minutes: int | None = None,
+    patient_access_code: bool | None = None,
+    session_idle_minutes: int | None = None,
+    session_absolute_minutes: int | None = None,
+    mail_from: str | None = None,
+    default_language: str | None = None,
+    smtp_host: str | None = None,
+    smtp_port: int | None = None,
+    smtp_tls: Literal["none", "starttls", "tls"] | None = None,
+    smtp_user: str | None = None,
+    smtp_password: str | None = None,
+    smtp_timeout_seconds: int | None = None,
+    mail_spool_dir: str | None = None,
+    mail_max_attempts: int | None = None,
+    mail_retry_seconds: int | None = None,
 ) -> Portal: ...

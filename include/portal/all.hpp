@@ -1,6 +1,7 @@
 // portal/all.hpp — convenience header: the whole public API.
 #pragma once
 
+#include "portal/accounts.hpp"
 #include "portal/backend.hpp"
 #include "portal/error.hpp"
 #include "portal/model.hpp"

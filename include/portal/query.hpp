@@ -127,6 +127,7 @@ struct FsckIssue {
   std::string blob_id;
   std::string sop_uid;  ///< empty for orphan files
   std::string detail;
+  bool repaired = false;  ///< fixed by this run (fsck with repair)
 };
 std::string_view fsck_issue_name(FsckIssue::Kind kind) noexcept;
 
@@ -135,7 +136,14 @@ struct FsckReport {
   std::uint64_t files_checked = 0;
   std::vector<FsckIssue> issues;
   std::uint64_t repaired = 0;  ///< orphan files removed and dangling rows dropped, with repair
+  /// True when no issue was found.
   bool clean() const { return issues.empty(); }
+  /// Issues still present after this run (those not repaired).
+  std::uint64_t remaining() const {
+    std::uint64_t n = 0;
+    for (const auto& i : issues) n += i.repaired ? 0 : 1;
+    return n;
+  }
 };
 
 }  // namespace portal

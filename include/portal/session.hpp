@@ -1,12 +1,14 @@
 // portal/session.hpp — Session: every operation, on behalf of one principal.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "portal/accounts.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
 
@@ -14,19 +16,102 @@ namespace portal {
 
 namespace detail {
 struct PortalState;
-}
+struct SessionAuth;
+struct Principal;
+}  // namespace detail
 
-/// Who a session acts for.
-enum class PrincipalKind { kSystem };
+/// Who a session acts for: the system (administrative tools, sees everything), a user account
+/// (its profile decides), or a patient signed in with accession number and birth date (ACC-2).
+enum class PrincipalKind { kSystem, kUser, kPatient };
 
 /// Every operation on studies goes through a Session, so access rules cannot be bypassed.
 /// Cheap to copy; thread-safe (calls on one session may run concurrently).
+/// Sessions of users and patients are checked at every call: once signed out, idle too long
+/// (Options::session_idle_minutes), too old (Options::session_absolute_minutes), or when the
+/// account is no longer active, calls throw Error(kUnauthenticated).
 class Session {
  public:
   PrincipalKind principal() const noexcept { return principal_; }
 
-  /// Searches studies visible to this principal (LIST-3..5). Throws Error(kInvalidArgument) for
-  /// malformed dates or an inverted range.
+  // --- Who (ACC-5, ACC-6) ------------------------------------------------------------------
+  /// The opaque token that resumes this session (Portal::resume). Empty for the system session.
+  /// Shells hand it to the client; it is never logged nor stored in clear.
+  const std::string& token() const noexcept;
+  /// The signed-in account (kUser); std::nullopt for the system and patient sessions.
+  std::optional<User> user() const;
+  /// "system", "patient" or the user's profile identifier.
+  std::string profile() const;
+  /// True when this principal holds `right` (the system holds every right).
+  bool has_right(const std::string& right) const;
+  /// Ends the session (ACC-6); later calls on it throw Error(kUnauthenticated).
+  void sign_out();
+  /// Changes the signed-in user's own fields (ACC-5). Emails must be unique (kAlreadyExists).
+  User update_me(const UserUpdate& update);
+  /// Stores the signed-in user's preferences (LIST-6). Throws kInvalidArgument for an unknown
+  /// language, period or column.
+  void set_preferences(const Preferences& preferences);
+  /// Changes the signed-in user's password; the current one is required (kUnauthenticated when
+  /// wrong). Every other session of the user is revoked.
+  void change_password(const std::string& current_password, const std::string& new_password);
+
+  // --- Administration (ACC-7); administrators and the system only, else kPermissionDenied ---
+  /// Accounts, optionally in one state, by login.
+  std::vector<User> users(std::optional<UserState> state = std::nullopt) const;
+  /// One account by login, email or id. Throws kNotFound.
+  User find_user(const std::string& login_email_or_id) const;
+  /// Creates an active account directly (no confirmation). Throws kAlreadyExists, or
+  /// kInvalidArgument for a bad field or a password the policy refuses.
+  User add_user(const NewUser& user);
+  void activate_user(const std::string& login);
+  /// Disables the account and ends its sessions. kConflict for one's own account and for the
+  /// last active administrator.
+  void disable_user(const std::string& login);
+  /// kInvalidArgument for an unknown profile; kConflict when demoting the last active
+  /// administrator.
+  void set_user_profile(const std::string& login, const std::string& profile);
+  /// Links a referring physician account to the identifier and/or DICOM name ("FAMILY^GIVEN")
+  /// found in studies (ACC-7); empty strings unlink. Only these linked values (never what the
+  /// user declared) decide which studies the account sees as referring physician.
+  void link_referring_physician(const std::string& login, const std::string& physician_id,
+                                const std::string& referring_name);
+  /// Sets a user's password (administrator reset); their sessions are revoked.
+  void set_user_password(const std::string& login, const std::string& password);
+  /// Every profile (the four account profiles and "patient") with its rights.
+  std::vector<Profile> profiles() const;
+  /// Adds or removes one right of a profile. Throws kInvalidArgument for an unknown right.
+  void grant_right(const std::string& profile, const std::string& right);
+  void revoke_right(const std::string& profile, const std::string& right);
+  /// Audit records, newest first (PLAT-3).
+  std::vector<AuditEvent> audit(const AuditQuery& query = {}) const;
+  /// Outbox messages, newest first (DIF-8), optionally in one status.
+  std::vector<MailMessage> mail(std::optional<MailStatus> status = std::nullopt) const;
+  /// Schedules a pending or failed message for immediate delivery. Throws kNotFound.
+  void retry_mail(std::int64_t id);
+
+  // --- Studies: access (LIST-7, sharing primitive) --------------------------------------------
+  /// Disables or enables a study (LIST-7): then visible to administrators only. Needs the
+  /// disable_study right (kPermissionDenied); kNotFound when not visible.
+  void set_study_disabled(const std::string& study_uid, bool disabled);
+  /// Grants `login` access to a study this principal sees; needs the share right. Replaces an
+  /// earlier grant of the same pair. `expires` empty = never.
+  StudyGrant grant_study(const std::string& study_uid, const std::string& login,
+                         std::optional<std::chrono::system_clock::time_point> expires = {});
+  /// Revokes the grant; needs the share right. kNotFound when there is none.
+  void revoke_study_grant(const std::string& study_uid, const std::string& login);
+  /// The grants of a study (administrators, radiologists, the system).
+  std::vector<StudyGrant> study_grants(const std::string& study_uid) const;
+  /// Makes a new random access code for the patient of a study (printed for them; only its hash
+  /// is kept). Administrators, radiologists and the system.
+  std::string new_patient_access_code(const std::string& study_uid);
+  /// Invites `email` (ACC-3): an invitation mail with a single-use link that registers a guest
+  /// whose email is fixed. Needs the share right.
+  Invitation invite(const std::string& email, const std::string& language = {});
+
+  /// Searches studies visible to this principal (LIST-1, LIST-3..5). Throws
+  /// Error(kInvalidArgument) for malformed dates or an inverted range, Error(kPermissionDenied)
+  /// for advanced filters (accession, referring, performing, site) without the
+  /// advanced_filters right (LIST-4). Columns the principal has no "column:<name>" right for
+  /// come back empty (LIST-6); study() and history() do the same.
   StudyPage find_studies(const StudyQuery& query) const;
 
   /// One study. Throws Error(kNotFound) when absent or not visible.
@@ -57,10 +142,21 @@ class Session {
 
  private:
   friend class Portal;
-  Session(std::shared_ptr<detail::PortalState> state, PrincipalKind principal)
-      : state_(std::move(state)), principal_(principal) {}
+  Session(std::shared_ptr<detail::PortalState> state, PrincipalKind principal,
+          std::shared_ptr<detail::SessionAuth> auth = nullptr)
+      : state_(std::move(state)), principal_(principal), auth_(std::move(auth)) {}
+
+  /// The acting principal, re-validated (kUnauthenticated once the session has ended).
+  detail::Principal current() const;
+  /// current(), then kNotFound unless the study exists and is visible; returns the principal.
+  detail::Principal require_study(const std::string& study_uid) const;
+  /// current(), then kPermissionDenied unless an administrator or the system.
+  detail::Principal require_admin() const;
+  const std::string& address() const;
+
   std::shared_ptr<detail::PortalState> state_;
   PrincipalKind principal_;
+  std::shared_ptr<detail::SessionAuth> auth_;
 };
 
 }  // namespace portal

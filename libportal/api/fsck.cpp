@@ -12,7 +12,6 @@ FsckReport Portal::fsck(bool repair) {
   auto& st = *state_;
   FsckReport report;
   std::unordered_set<std::string> indexed;
-  std::vector<std::string> dangling;  // sop uids whose file is gone
   st.index->for_each_instance([&](const detail::InstanceLocation& loc) {
     ++report.instances_checked;
     indexed.insert(loc.blob_id);
@@ -25,7 +24,6 @@ FsckReport Portal::fsck(bool repair) {
     if (!present) {
       report.issues.push_back({FsckIssue::Kind::kMissingFile, loc.blob_id, loc.sop_uid,
                                "the index lists a file the store does not have"});
-      dangling.push_back(loc.sop_uid);
       return;
     }
     if (size != static_cast<std::uint64_t>(loc.size_bytes)) {
@@ -50,12 +48,15 @@ FsckReport Portal::fsck(bool repair) {
     report.issues.push_back({FsckIssue::Kind::kOrphanFile, id, "", "a file no index row refers to"});
     if (repair) {
       st.blobs->remove(id);
+      report.issues.back().repaired = true;
       ++report.repaired;
     }
   }
   if (repair) {
-    for (const auto& sop : dangling) {
-      st.index->drop_instance(sop);
+    for (auto& issue : report.issues) {
+      if (issue.kind != FsckIssue::Kind::kMissingFile) continue;
+      st.index->drop_instance(issue.sop_uid);
+      issue.repaired = true;
       ++report.repaired;
     }
   }

@@ -1,14 +1,30 @@
 // The state behind a Portal, shared by its sessions.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "libportal/access/access.hpp"
+#include "libportal/audit/audit.hpp"
+#include "libportal/auth/password.hpp"
 #include "libportal/ingest/ingest.hpp"
+#include "libportal/store/accounts.hpp"
 #include "libportal/store/index.hpp"
+#include "portal/accounts.hpp"
 #include "portal/options.hpp"
 
 namespace portal::detail {
+
+/// What a user or patient Session holds besides the portal: its token (clear, in memory only)
+/// and the token's hash (the key of its sessions row).
+struct SessionAuth {
+  std::string token;
+  std::string token_hash;
+  std::string address;
+  std::int64_t as_user_ref = 0;  ///< Portal::session_as: no token, this user's principal
+};
 
 struct PortalState {
   std::string data_dir;
@@ -17,8 +33,33 @@ struct PortalState {
   std::shared_ptr<BlobStore> blobs;
   std::unique_ptr<Index> index;
   std::unique_ptr<Ingestor> ingestor;
+  std::unique_ptr<AccountStore> accounts;
+  std::string spool_dir;
+  /// `<data>/secret.key`, made on first use: seals outbox bodies that carry a one-time link.
+  const std::string& secret_key();
+  std::mutex mail_mutex;  ///< one deliver_mail() pass at a time in this process
+  std::mutex key_mutex;
+  std::string key_;       ///< guarded by key_mutex
 
   SearchContext search_context() const;
+
+  std::int64_t now_ms() const;
+  PasswordParams password_params() const;
+  Principal system_principal() const;
+  /// The principal of a live session; re-reads the session, the account and the rights, and
+  /// extends the idle timeout. Throws Error(kUnauthenticated) when it has ended.
+  Principal resolve(const SessionAuth& auth);
+  /// The principal of a user row (rights of its profile).
+  Principal user_principal(const UserRow& row);
+  /// Public view of a user row.
+  User to_user(const UserRow& row) const;
+  /// Renders a template and puts it in the outbox (DIF-8). When `secret` (a token) is given,
+  /// the stored body shows it masked and the full body is kept sealed until delivery.
+  void enqueue_mail(const std::string& to, const std::string& kind, const std::string& language,
+                    std::map<std::string, std::string> vars, const std::string& secret = {});
+  /// A link for emails: Options::public_base_url + path.
+  std::string link(const std::string& path) const;
+  void audit(const Principal& who, const std::string& address, AuditEntry what);
 };
 
 }  // namespace portal::detail

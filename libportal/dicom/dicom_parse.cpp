@@ -112,6 +112,14 @@ DicomMeta extract(DcmFileFormat& ff) {
   m.accession = get_string(ds, DCM_AccessionNumber, true);
   m.study_id = get_string(ds, DCM_StudyID, true);
   m.referring = get_string(ds, DCM_ReferringPhysicianName, true);
+  {
+    DcmItem* ident = nullptr;
+    DcmItem* code = nullptr;
+    if (ds->findAndGetSequenceItem(DCM_ReferringPhysicianIdentificationSequence, ident).good() &&
+        ident &&
+        ident->findAndGetSequenceItem(DCM_PersonIdentificationCodeSequence, code).good() && code)
+      m.referring_id = get_string(code, DCM_CodeValue, true);
+  }
   m.performing = get_string(ds, DCM_PerformingPhysicianName, true);
   m.reading = get_string(ds, DCM_NameOfPhysiciansReadingStudy, true);
   m.institution = get_string(ds, DCM_InstitutionName, true);
@@ -130,7 +138,8 @@ DicomMeta extract(DcmFileFormat& ff) {
 }
 
 [[noreturn]] void parse_failed(const OFCondition& cond) {
-  throw Error(ErrorCode::kCorrupt, std::string("not a readable DICOM file: ") + cond.text());
+  throw Error(ErrorCode::kCorrupt,
+              std::string("not a readable DICOM file (truncated or damaged): ") + cond.text());
 }
 
 }  // namespace
@@ -144,11 +153,11 @@ DicomMeta parse_dicom(const char* data, std::size_t size) {
   stream.setEos();
   DcmFileFormat ff;
   ff.transferInit();
-  OFCondition cond = ff.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                                     DCM_PixelData);
+  // The whole file is parsed (it is in memory anyway) so that a value running past the end of
+  // the data — typically truncated Pixel Data — is caught here rather than stored.
+  OFCondition cond = ff.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
   ff.transferEnd();
-  // Stopping at Pixel Data leaves the stream unfinished on purpose; anything else is damage.
-  if (cond.bad() && cond != EC_StreamNotifyClient) parse_failed(cond);
+  if (cond.bad()) parse_failed(cond);
   return extract(ff);
 }
 
@@ -164,8 +173,10 @@ DicomMeta parse_dicom_file(const std::string& path) {
       throw Error(ErrorCode::kCorrupt, "not a DICOM file (no DICM marker and no DICOM header)");
   }
   DcmFileFormat ff;
-  OFCondition cond = ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,
-                                         DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+  // Values larger than a few KiB (Pixel Data) are not loaded, but their declared lengths are
+  // still checked against the file size.
+  OFCondition cond = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                 ERM_autoDetect);
   if (cond.bad()) parse_failed(cond);
   return extract(ff);
 }

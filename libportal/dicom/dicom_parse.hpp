@@ -12,6 +12,9 @@ struct DicomMeta {
   std::string patient_id, patient_name, birth_date, sex;  ///< patient_name in DICOM PN form
   std::string study_date, study_time, study_description, accession, study_id;
   std::string referring, performing, reading, institution;  ///< person names in DICOM PN form
+  /// Referring Physician Identification Sequence > Person Identification Code Sequence >
+  /// Code Value: e.g. a national practitioner number.
+  std::string referring_id;
   std::string modality, series_description, body_part;
   int series_number = 0;
   int instance_number = 0;
@@ -21,9 +24,10 @@ struct DicomMeta {
 /// Registers DCMTK's decoders and quiets its logging. Idempotent and thread-safe.
 void dicom_init();
 
-/// Parses a DICOM file held in memory, stopping at Pixel Data. Accepts files with or without the
-/// 128-byte preamble. Throws Error(kCorrupt) for data that is not DICOM or is damaged, and
-/// Error(kInvalidArgument) when an identifying UID is missing or malformed.
+/// Parses a DICOM file held in memory; a value running past the end of the data (e.g. truncated
+/// Pixel Data) is refused. Accepts files with or without the 128-byte preamble. Throws
+/// Error(kCorrupt) for data that is not DICOM or is damaged, and Error(kInvalidArgument) when an
+/// identifying UID is missing or malformed.
 DicomMeta parse_dicom(const char* data, std::size_t size);
 
 /// The same, reading the file at `path` (elements larger than a few KiB are not loaded).

@@ -100,13 +100,17 @@ Index::~Index() = default;
 
 int Index::schema_version() { return impl_->version; }
 
-std::optional<Study> Index::study(const std::string& uid) {
+std::optional<Study> Index::study(const std::string& uid, const StudyFilter& filter) {
   return guard_sql([&]() -> std::optional<Study> {
     auto lease = impl_->read();
+    std::vector<std::string> params;
+    std::string cond = study_filter_sql(filter, params);
     auto& q = lease->prepare(std::string("SELECT ") + kStudyColumns +
                              " FROM studies s JOIN patients p ON p.id = s.patient_ref"
-                             " WHERE s.uid = ?");
+                             " WHERE s.uid = ?" + (cond.empty() ? "" : " AND " + cond));
     q.bind(1, uid);
+    int i = 2;
+    for (const auto& p : params) q.bind(i++, p);
     if (!q.executeStep()) return std::nullopt;
     return study_from_row(q);
   });
@@ -168,15 +172,20 @@ std::vector<Instance> Index::instances(const std::string& study_uid, const std::
   });
 }
 
-std::vector<Study> Index::history(const std::string& study_uid) {
+std::vector<Study> Index::history(const std::string& study_uid, const StudyFilter& filter) {
   return guard_sql([&] {
     auto lease = impl_->read();
+    std::vector<std::string> params;
+    std::string cond = study_filter_sql(filter, params);
     auto& q = lease->prepare(std::string("SELECT ") + kStudyColumns +
                              " FROM studies s JOIN patients p ON p.id = s.patient_ref"
                              " WHERE s.patient_ref = (SELECT patient_ref FROM studies WHERE uid = ?)"
-                             " AND s.uid <> ? ORDER BY s.study_date DESC, s.study_time DESC, s.id DESC");
+                             " AND s.uid <> ?" + (cond.empty() ? "" : " AND " + cond) +
+                             " ORDER BY s.study_date DESC, s.study_time DESC, s.id DESC");
     q.bind(1, study_uid);
     q.bind(2, study_uid);
+    int i = 3;
+    for (const auto& p : params) q.bind(i++, p);
     std::vector<Study> out;
     while (q.executeStep()) out.push_back(study_from_row(q));
     return out;

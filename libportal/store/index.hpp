@@ -31,8 +31,22 @@ struct InstanceLocation {
   std::int64_t size_bytes = 0;
 };
 
-/// What the search needs beyond the query: "today" and the applied limit.
+/// Which studies a principal may see (LIST-1, LIST-7), as decided by access/. The default sees
+/// everything (the system principal).
+struct StudyFilter {
+  bool all = true;                ///< no restriction by owner, referring physician or grant
+  bool include_disabled = true;   ///< disabled studies too (administrators, system)
+  std::int64_t patient_ref = 0;   ///< >0: this patient's studies
+  std::int64_t grant_user = 0;    ///< >0: studies granted to this user (unrevoked, unexpired)
+  std::string referring_fold;     ///< non-empty: studies whose folded referring name is this,
+                                  ///< possibly followed by more words
+  std::string referring_id;       ///< non-empty: studies whose referring physician id is this
+  std::int64_t now_ms = 0;        ///< for grant expiry
+};
+
+/// What the search needs beyond the query: "today", the applied limit and visibility.
 struct SearchContext {
+  StudyFilter filter;
   std::string today;      ///< YYYYMMDD, local
   std::string yesterday;  ///< YYYYMMDD
   std::string days_ago_6; ///< first day of "last 7 days"
@@ -85,10 +99,12 @@ class Index {
   ~Index();
 
   StudyPage search(const StudyQuery& q, const SearchContext& ctx);
-  std::optional<Study> study(const std::string& uid);
+  /// A study when it exists and `filter` lets it through.
+  std::optional<Study> study(const std::string& uid, const StudyFilter& filter = {});
   std::vector<Series> series(const std::string& study_uid);
   std::vector<Instance> instances(const std::string& study_uid, const std::string& series_uid);
-  std::vector<Study> history(const std::string& study_uid);
+  /// The same patient's other studies that `filter` lets through.
+  std::vector<Study> history(const std::string& study_uid, const StudyFilter& filter = {});
   std::optional<InstanceLocation> instance_location(const std::string& sop_uid);
 
   bool blob_indexed(const std::string& blob_id);
@@ -99,6 +115,8 @@ class Index {
   int schema_version();
 
   struct Impl;
+  /// For the other store/ classes (AccountStore) only.
+  Impl& impl() { return *impl_; }
 
  private:
   friend class WriteTxn;

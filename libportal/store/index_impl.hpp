@@ -14,6 +14,10 @@ namespace portal::detail {
 extern const char* const kStudyColumns;
 Study study_from_row(SQLite::Statement& q);
 
+/// The SQL condition (on studies aliased `s`) that `filter` means, appending its parameters;
+/// empty when the filter lets everything through.
+std::string study_filter_sql(const StudyFilter& filter, std::vector<std::string>& params);
+
 struct Index::Impl {
   explicit Impl(const std::string& path);
 

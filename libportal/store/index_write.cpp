@@ -62,7 +62,9 @@ void Index::Impl::refresh_modalities(std::int64_t study_ref) {
 void Index::Impl::add_terms(std::int64_t study_ref, const char* kind, const std::string& folded) {
   for (const auto& word : split(folded, ' ')) {
     if (word.empty()) continue;
-    auto& q = writer.prepare("INSERT OR IGNORE INTO study_terms(kind, term, study_ref) VALUES (?, ?, ?)");
+    auto& q = writer.prepare(
+        "INSERT OR IGNORE INTO study_terms(kind, term, study_date, study_time, study_ref)"
+        " SELECT ?, ?, study_date, study_time, id FROM studies WHERE id = ?");
     q.bind(1, kind);
     q.bind(2, word);
     q.bind(3, study_ref);
@@ -237,8 +239,8 @@ void WriteTxn::add_instance(std::int64_t patient_ref, const DicomMeta& m,
           "INSERT INTO studies(uid, patient_ref, patient_id, family_fold, given_fold, birth_date,"
           " study_date, study_time, description, accession, study_id, referring, referring_fold,"
           " performing, performing_fold, reading, institution, institution_fold, repository,"
-          " modalities, received_at, updated_at)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)");
+          " modalities, received_at, updated_at, referring_id)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)");
       int i = 1;
       q.bind(i++, m.study_uid);
       q.bind(i++, patient_ref);
@@ -261,6 +263,7 @@ void WriteTxn::add_instance(std::int64_t patient_ref, const DicomMeta& m,
       q.bind(i++, repository);
       q.bind(i++, now);
       q.bind(i++, now);
+      q.bind(i++, m.referring_id);
       q.exec();
       study_ref = w.db.getLastInsertRowid();
       impl.add_terms(study_ref, "f", ff);
@@ -301,8 +304,8 @@ void WriteTxn::add_instance(std::int64_t patient_ref, const DicomMeta& m,
       u.exec();
       if (!m.modality.empty()) {
         auto& mq = w.prepare(
-            "INSERT OR IGNORE INTO study_modalities(modality, study_date, study_ref)"
-            " SELECT ?, study_date, id FROM studies WHERE id = ?");
+            "INSERT OR IGNORE INTO study_modalities(modality, study_date, study_time, study_ref)"
+            " SELECT ?, study_date, study_time, id FROM studies WHERE id = ?");
         mq.bind(1, m.modality);
         mq.bind(2, study_ref);
         mq.exec();

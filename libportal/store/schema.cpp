@@ -67,24 +67,30 @@ CREATE INDEX studies_by_family ON studies(family_fold, given_fold);
 CREATE INDEX studies_by_birth_date ON studies(birth_date);
 CREATE INDEX studies_by_received ON studies(received_at);
 
--- One row per distinct modality of a study (LIST-3 modality filter).
+-- Posting lists: one row per distinct modality of a study (LIST-3 modality filter), and one per
+-- folded word of its names (prefix search). Each row repeats the study's date and time so that a
+-- filter's matches can be counted, intersected and ordered newest-first from these covering
+-- indexes alone, touching the wide studies rows only for the page that is returned.
 CREATE TABLE study_modalities (
   modality   TEXT NOT NULL,
   study_date TEXT NOT NULL,
+  study_time TEXT NOT NULL,
   study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
-  PRIMARY KEY (modality, study_date, study_ref)
+  PRIMARY KEY (modality, study_date, study_time, study_ref)
 ) WITHOUT ROWID;
-CREATE INDEX study_modalities_by_study ON study_modalities(study_ref);
+CREATE INDEX study_modalities_by_study ON study_modalities(study_ref, modality);
 
 -- Folded words of names for prefix search: kind f = patient family name, g = patient given
 -- name, r = referring physician, p = performing or reading physician, s = site.
 CREATE TABLE study_terms (
-  kind      TEXT NOT NULL,
-  term      TEXT NOT NULL,
-  study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
-  PRIMARY KEY (kind, term, study_ref)
+  kind       TEXT NOT NULL,
+  term       TEXT NOT NULL,
+  study_date TEXT NOT NULL,
+  study_time TEXT NOT NULL,
+  study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  PRIMARY KEY (kind, term, study_date, study_time, study_ref)
 ) WITHOUT ROWID;
-CREATE INDEX study_terms_by_study ON study_terms(study_ref);
+CREATE INDEX study_terms_by_study ON study_terms(study_ref, kind, term);
 
 CREATE TABLE series (
   id            INTEGER PRIMARY KEY,
@@ -116,6 +122,139 @@ CREATE TABLE instances (
 );
 CREATE INDEX instances_by_series ON instances(series_ref, number);
 CREATE INDEX instances_by_study ON instances(study_ref);
+)sql",
+    // 2: accounts, profiles, sessions, one-time tokens, throttling, study grants, patient access
+    // codes, mail outbox and audit trail ([accounts]). Times are Unix milliseconds.
+    R"sql(
+-- Referring physician identifier found in studies (ACC-7); filled by ingest when known.
+ALTER TABLE studies ADD COLUMN referring_id TEXT NOT NULL DEFAULT '';
+-- Hash of the per-study patient access code (ACC-2), '' when none.
+ALTER TABLE studies ADD COLUMN access_code_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX studies_by_referring ON studies(referring_fold);
+CREATE INDEX studies_by_referring_id ON studies(referring_id);
+
+CREATE TABLE users (
+  id             INTEGER PRIMARY KEY,
+  public_id      TEXT NOT NULL UNIQUE,
+  login          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  first_name     TEXT NOT NULL,
+  last_name      TEXT NOT NULL,
+  phone          TEXT NOT NULL,
+  physician_id   TEXT NOT NULL,
+  -- Set by administrators only (ACC-7): what visibility matches against studies.
+  linked_physician_id TEXT NOT NULL DEFAULT '',
+  referring_name TEXT NOT NULL,
+  profile        TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  password_hash  TEXT NOT NULL,
+  language       TEXT NOT NULL,
+  first_tab      TEXT NOT NULL,
+  columns        TEXT NOT NULL,
+  default_period TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX users_by_state ON users(state, profile);
+
+CREATE TABLE user_emails (
+  email    TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+  user_ref INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL
+);
+CREATE INDEX user_emails_by_user ON user_emails(user_ref, position);
+
+-- Small key/value facts of the portal (e.g. that default profile rights were seeded).
+CREATE TABLE settings (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE profile_rights (
+  profile TEXT NOT NULL,
+  "right" TEXT NOT NULL,
+  PRIMARY KEY (profile, "right")
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  token_hash  TEXT NOT NULL PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  user_ref    INTEGER NOT NULL DEFAULT 0,
+  patient_ref INTEGER NOT NULL DEFAULT 0,
+  accession   TEXT NOT NULL DEFAULT '',
+  address     TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_user ON sessions(user_ref);
+
+CREATE TABLE tokens (
+  hash       TEXT NOT NULL PRIMARY KEY,
+  purpose    TEXT NOT NULL,
+  user_ref   INTEGER NOT NULL DEFAULT 0,
+  email      TEXT NOT NULL DEFAULT '',
+  data       TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE auth_throttle (
+  key          TEXT NOT NULL PRIMARY KEY,
+  failures     INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE study_grants (
+  id         INTEGER PRIMARY KEY,
+  study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  user_ref   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  granted_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX study_grants_by_user ON study_grants(user_ref, study_ref);
+CREATE INDEX study_grants_by_study ON study_grants(study_ref);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  recipient       TEXT NOT NULL,
+  subject         TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  -- The full body, encrypted (common/secretbox), while it carries a one-time link; '' after.
+  sealed          TEXT NOT NULL DEFAULT '',
+  kind            TEXT NOT NULL,
+  language        TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+CREATE TABLE audit (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  user_id    TEXT NOT NULL,
+  login      TEXT NOT NULL,
+  profile    TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  study_uid  TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  outcome    TEXT NOT NULL,
+  detail     TEXT NOT NULL
+);
+CREATE INDEX audit_by_at ON audit(at);
+CREATE INDEX audit_by_study ON audit(study_uid);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql",
 };
 

@@ -10,6 +10,9 @@
 #include <iostream>
 #include <new>
 
+#include <termios.h>
+#include <unistd.h>
+
 namespace portal::cli {
 
 int exit_code_for(ErrorCode code) noexcept {
@@ -70,6 +73,47 @@ int run_guarded(CLI::App& app, const std::function<int()>& body) {
     print_error(fmt::format("internal error: {}", e.what()));
     return kExitInternal;
   }
+}
+
+Session session_for(Portal& portal, const std::string& as_login) {
+  return as_login.empty() ? portal.system_session() : portal.session_as(as_login);
+}
+
+namespace {
+
+std::string read_line_no_echo(const char* prompt) {
+  std::cerr << prompt << std::flush;
+  termios old {};
+  bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  return line;
+}
+
+}  // namespace
+
+std::string read_password(bool from_stdin) {
+  if (from_stdin) {
+    std::string line;
+    if (!std::getline(std::cin, line))
+      throw Error(ErrorCode::kInvalidArgument, "--password-stdin: no password on standard input");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  if (!isatty(STDIN_FILENO))
+    throw Error(ErrorCode::kInvalidArgument,
+                "no terminal to type a password on: use --password-stdin");
+  std::string first = read_line_no_echo("Password: ");
+  std::string second = read_line_no_echo("Password again: ");
+  if (first != second) throw Error(ErrorCode::kInvalidArgument, "the two passwords differ");
+  return first;
 }
 
 std::string data_dir_or_throw(const Globals& globals, const std::string& explicit_dir) {
@@ -163,7 +207,51 @@ Json to_json(const FsckIssue& issue) {
   return {{"kind", std::string(fsck_issue_name(issue.kind))},
           {"blob_id", issue.blob_id},
           {"sop_uid", issue.sop_uid},
-          {"detail", issue.detail}};
+          {"detail", issue.detail},
+          {"repaired", issue.repaired}};
+}
+
+Json to_json(const User& u) {
+  return {{"id", u.id},
+          {"login", u.login},
+          {"emails", u.emails},
+          {"first_name", u.first_name},
+          {"last_name", u.last_name},
+          {"phone", u.phone},
+          {"physician_id", u.physician_id},
+          {"linked_physician_id", u.linked_physician_id},
+          {"referring_name", u.referring_name},
+          {"profile", u.profile},
+          {"state", std::string(user_state_name(u.state))},
+          {"preferences",
+           {{"language", u.preferences.language},
+            {"first_tab", u.preferences.first_tab},
+            {"columns", u.preferences.columns},
+            {"default_period", u.preferences.default_period}}},
+          {"created_at", u.created_at}};
+}
+
+Json to_json(const Profile& p) { return {{"name", p.name}, {"rights", p.rights}}; }
+
+Json to_json(const AuditEvent& e) {
+  return {{"id", e.id},           {"at", e.at},           {"user_id", e.user_id},
+          {"login", e.login},     {"profile", e.profile}, {"address", e.address},
+          {"action", e.action},   {"study_uid", e.study_uid}, {"patient_id", e.patient_id},
+          {"outcome", e.outcome}, {"detail", e.detail}};
+}
+
+Json to_json(const MailMessage& m) {
+  return {{"id", m.id},
+          {"to", m.to},
+          {"subject", m.subject},
+          {"kind", m.kind},
+          {"language", m.language},
+          {"status", std::string(mail_status_name(m.status))},
+          {"attempts", m.attempts},
+          {"next_attempt_at", m.next_attempt_at},
+          {"last_error", m.last_error},
+          {"created_at", m.created_at},
+          {"sent_at", m.sent_at}};
 }
 
 void print_json(const Json& value) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "portal/accounts.hpp"
 #include "portal/error.hpp"
 #include "portal/model.hpp"
 #include "portal/portal.hpp"
@@ -47,6 +48,14 @@ struct Globals {
   std::string data_dir;  ///< --data DIR, or env PORTAL_DATA
 };
 
+/// The session a study command acts as: the system, or `--as LOGIN` (LIST-1 rules of that
+/// account apply; the core audits it).
+Session session_for(Portal& portal, const std::string& as_login);
+
+/// Reads a password: one line from standard input with --password-stdin, else typed twice on
+/// the terminal without echo. Passwords are never taken from arguments.
+std::string read_password(bool from_stdin);
+
 /// A command's work, run after parsing. Returns the exit code.
 using Runner = std::function<int()>;
 /// Subcommand -> its runner; filled by the add_<verb>_command functions.
@@ -65,6 +74,10 @@ Json to_json(const Series& series);
 Json to_json(const Instance& instance);
 Json to_json(const IngestResult& result);
 Json to_json(const FsckIssue& issue);
+Json to_json(const User& user);
+Json to_json(const Profile& profile);
+Json to_json(const AuditEvent& event);
+Json to_json(const MailMessage& message);
 /// Prints `value` to stdout, indented; invalid UTF-8 is replaced rather than failing.
 void print_json(const Json& value);
 /// One line, no indentation (JSON Lines).
@@ -101,5 +114,10 @@ void add_show_command(CLI::App& root, const Globals& globals, Registry& registry
 void add_instances_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_history_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_fsck_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_admin_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_users_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_profiles_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_mail_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_audit_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

@@ -19,10 +19,7 @@ struct FsckArgs {
 int run_fsck(const Globals& globals, const FsckArgs& args) {
   auto portal = open_portal(globals);
   const FsckReport report = portal->fsck(args.repair);
-  // The report lists every issue found; each repair (orphan removed, dangling row dropped)
-  // settles exactly one of them.
-  const std::uint64_t found = report.issues.size();
-  const std::uint64_t remaining = found > report.repaired ? found - report.repaired : 0;
+  const std::uint64_t remaining = report.remaining();
 
   if (args.json) {
     Json issues = Json::array();
@@ -38,9 +35,10 @@ int run_fsck(const Globals& globals, const FsckArgs& args) {
                              report.files_checked);
     std::cout << (report.clean() ? "clean\n" : fmt::format("{} issues\n", report.issues.size()));
     for (const FsckIssue& issue : report.issues) {
-      std::cout << fmt::format("{}: blob {}{}{}{}\n", fsck_issue_name(issue.kind), issue.blob_id,
+      std::cout << fmt::format("{}: blob {}{}{}{}{}\n", fsck_issue_name(issue.kind), issue.blob_id,
                                issue.sop_uid.empty() ? "" : ", instance ", issue.sop_uid,
-                               issue.detail.empty() ? "" : " (" + issue.detail + ")");
+                               issue.detail.empty() ? "" : " (" + issue.detail + ")",
+                               issue.repaired ? " [repaired]" : "");
     }
     if (args.repair) {
       std::cout << fmt::format("repaired {}; {} issues remain\n", report.repaired, remaining);

@@ -13,13 +13,14 @@ namespace portal::cli {
 namespace {
 
 struct HistoryArgs {
+  std::string as;  ///< --as LOGIN: act as that account
   std::string study_uid;
   bool json = false;
 };
 
 int run_history(const Globals& globals, const HistoryArgs& args) {
   auto portal = open_portal(globals);
-  const std::vector<Study> studies = portal->system_session().history(args.study_uid);
+  const std::vector<Study> studies = session_for(*portal, args.as).history(args.study_uid);
 
   if (args.json) {
     Json list = Json::array();
@@ -38,6 +39,7 @@ void add_history_command(CLI::App& root, const Globals& globals, Registry& regis
   auto args = std::make_shared<HistoryArgs>();
   CLI::App* cmd = root.add_subcommand("history", "List the same patient's other studies");
   cmd->add_option("STUDY_UID", args->study_uid, "Study Instance UID")->required();
+  cmd->add_option("--as", args->as, "Act as this account (its access rules apply)")->type_name("LOGIN");
   cmd->add_flag("--json", args->json, "Print as JSON");
   registry[cmd] = [&globals, args] { return run_history(globals, *args); };
 }

@@ -14,6 +14,7 @@ namespace portal::cli {
 namespace {
 
 struct InstancesArgs {
+  std::string as;  ///< --as LOGIN: act as that account
   std::string study_uid;
   std::string series_uid;
   bool json = false;
@@ -22,7 +23,7 @@ struct InstancesArgs {
 int run_instances(const Globals& globals, const InstancesArgs& args) {
   auto portal = open_portal(globals);
   const std::vector<Instance> instances =
-      portal->system_session().instances(args.study_uid, args.series_uid);
+      session_for(*portal, args.as).instances(args.study_uid, args.series_uid);
 
   if (args.json) {
     Json list = Json::array();
@@ -52,6 +53,7 @@ void add_instances_command(CLI::App& root, const Globals& globals, Registry& reg
   CLI::App* cmd = root.add_subcommand("instances", "List the stored instances of a study");
   cmd->add_option("STUDY_UID", args->study_uid, "Study Instance UID")->required();
   cmd->add_option("--series", args->series_uid, "Only this series")->type_name("UID");
+  cmd->add_option("--as", args->as, "Act as this account (its access rules apply)")->type_name("LOGIN");
   cmd->add_flag("--json", args->json, "Print as JSON");
   registry[cmd] = [&globals, args] { return run_instances(globals, *args); };
 }

@@ -14,6 +14,7 @@ namespace portal::cli {
 namespace {
 
 struct ShowArgs {
+  std::string as;  ///< --as LOGIN: act as that account
   std::string study_uid;
   bool json = false;
 };
@@ -53,7 +54,7 @@ void print_study(const Study& s) {
 
 int run_show(const Globals& globals, const ShowArgs& args) {
   auto portal = open_portal(globals);
-  const Session session = portal->system_session();
+  const Session session = session_for(*portal, args.as);
   const Study study = session.study(args.study_uid);
   const std::vector<Series> series = session.series(args.study_uid);
 
@@ -81,6 +82,7 @@ void add_show_command(CLI::App& root, const Globals& globals, Registry& registry
   auto args = std::make_shared<ShowArgs>();
   CLI::App* cmd = root.add_subcommand("show", "Show one study and its series");
   cmd->add_option("STUDY_UID", args->study_uid, "Study Instance UID")->required();
+  cmd->add_option("--as", args->as, "Act as this account (its access rules apply)")->type_name("LOGIN");
   cmd->add_flag("--json", args->json, "Print as JSON");
   registry[cmd] = [&globals, args] { return run_show(globals, *args); };
 }

@@ -13,6 +13,7 @@ namespace portal::cli {
 namespace {
 
 struct StudiesArgs {
+  std::string as;  ///< --as LOGIN: act as that account
   std::string period;
   std::string sort;
   StudyQuery query;
@@ -23,7 +24,7 @@ int run_studies(const Globals& globals, StudiesArgs args) {
   if (!args.period.empty()) args.query.period = parse_period(args.period);
   if (!args.sort.empty()) args.query.sort = parse_sort(args.sort);
   auto portal = open_portal(globals);
-  const StudyPage page = portal->system_session().find_studies(args.query);
+  const StudyPage page = session_for(*portal, args.as).find_studies(args.query);
 
   if (args.json) {
     Json studies = Json::array();
@@ -74,6 +75,7 @@ void add_studies_command(CLI::App& root, const Globals& globals, Registry& regis
   cmd->add_option("--offset", q.offset, "Rows to skip")
       ->check(CLI::Range(0, std::numeric_limits<int>::max()))
       ->type_name("N");
+  cmd->add_option("--as", args->as, "Act as this account (its access rules apply)")->type_name("LOGIN");
   cmd->add_flag("--json", args->json, "Print the page as JSON");
   registry[cmd] = [&globals, args] { return run_studies(globals, *args); };
 }

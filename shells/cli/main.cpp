@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 usage or invalid argument, 3 some files rejected,\n"
-      "4 fsck issues remain, 5 not found, 6 conflict, 7 permission denied, 8 I/O error.\n"
+      "4 fsck issues remain, 5 not found, 6 conflict, 7 permission denied or not signed in,\n"
+      "8 I/O error.\n"
       "See docs/cli.md.");  // global options such as --data may follow the command name
 
   Globals globals;
@@ -34,10 +35,17 @@ int main(int argc, char** argv) {
   add_instances_command(app, globals, registry);
   add_history_command(app, globals, registry);
   add_fsck_command(app, globals, registry);
+  add_admin_command(app, globals, registry);
+  add_users_command(app, globals, registry);
+  add_profiles_command(app, globals, registry);
+  add_mail_command(app, globals, registry);
+  add_audit_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
     for (const CLI::App* command : app.get_subcommands()) {
+      // Nested commands (`users add`): run the innermost one chosen.
+      while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
       auto it = registry.find(command);
       if (it != registry.end()) return it->second();
     }

@@ -233,3 +233,22 @@ TEST_CASE("unknown studies are NotFound", "[search]") {
   CHECK_THROWS_AS(session.series("1.2.3"), Error);
   CHECK_THROWS_AS(session.instance_bytes("1.2.3"), Error);
 }
+
+TEST_CASE("a study whose name has two words with the same prefix is counted once", "[search]") {
+  test::TempDir dir;
+  auto portal = Portal::open(dir / "data");
+  auto session = portal->system_session();
+  test::dicom_variant(test::pydicom_dir() + "/CT_small.dcm", dir / "a.dcm",
+                      {"PatientName=Martin-Martinez^Marie Marion", "ReferringPhysicianName=Mart^Martine",
+                       "InstitutionName=Saint Sauveur Santé"});
+  REQUIRE(session.ingest({dir / "a.dcm"}).stored == 1);
+  for (auto field : {&StudyQuery::last_name, &StudyQuery::first_name, &StudyQuery::referring,
+                     &StudyQuery::site}) {
+    StudyQuery q;
+    q.*field = field == &StudyQuery::site ? "sa" : "mar";
+    if (field == &StudyQuery::referring) q.referring = "mart";
+    auto page = session.find_studies(q);
+    CHECK(page.total == 1);
+    CHECK(page.studies.size() == 1);
+  }
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Writes a copy of a DICOM file with some attributes changed (test helper).
 
-usage: dicom_variant.py SRC DST [Keyword=Value ...] [--new-uids study,series,sop]
+usage: dicom_variant.py SRC DST [Keyword=Value ...] [--new-uids=study,series,sop]
+                       [--referring-id=CODE]
 
 Values are written as given (PatientName uses DICOM '^' form). --new-uids gives the named
-levels fresh UIDs derived from DST so reruns are deterministic.
+levels fresh UIDs derived from DST so reruns are deterministic. --referring-id writes a
+Referring Physician Identification Sequence whose person code is CODE.
 """
 import hashlib
 import sys
@@ -28,6 +30,15 @@ def main(argv):
                 setattr(ds, key, derived_uid(dst + level))
                 if key == "SOPInstanceUID":
                     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            continue
+        if arg.startswith("--referring-id="):
+            code = pydicom.Dataset()
+            code.CodeValue = arg.split("=", 1)[1]
+            code.CodingSchemeDesignator = "RPPS"
+            code.CodeMeaning = "National practitioner number"
+            ident = pydicom.Dataset()
+            ident.PersonIdentificationCodeSequence = [code]
+            ds.ReferringPhysicianIdentificationSequence = [ident]
             continue
         key, value = arg.split("=", 1)
         setattr(ds, key, value)

@@ -61,6 +61,19 @@ TEST_CASE("non-DICOM and damaged input is refused with a reason", "[dicom]") {
   CHECK_THROWS_AS(parse_dicom(evil.data(), evil.size()), Error);
 }
 
+TEST_CASE("a file whose pixel data runs past its end is refused, not stored", "[dicom]") {
+  std::string path = test::pydicom_dir() + "/MR_truncated.dcm";
+  std::string bytes = test::read_file(path);
+  try {
+    parse_dicom(bytes.data(), bytes.size());
+    FAIL("accepted truncated pixel data");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kCorrupt);
+    CHECK_THAT(e.what(), Catch::Contains("truncated"));
+  }
+  CHECK_THROWS_AS(parse_dicom_file(path), Error);
+}
+
 TEST_CASE("a DICOMDIR is refused as not an instance", "[dicom]") {
   try {
     parse_dicom_file(test::pydicom_dir() + "/dicomdirtests/DICOMDIR");

@@ -46,7 +46,11 @@ TEST_CASE("a file that is not a database is reported as corrupt", "[store]") {
 TEST_CASE("a search with no data answers an empty page", "[store]") {
   test::TempDir dir;
   detail::Index index(dir / "index.sqlite");
-  detail::SearchContext ctx{"20261128", "20261127", "20261122", "20261030", 150, 150};
+  detail::SearchContext ctx;
+  ctx.today = "20261128";
+  ctx.yesterday = "20261127";
+  ctx.days_ago_6 = "20261122";
+  ctx.days_ago_29 = "20261030";
   auto page = index.search({}, ctx);
   CHECK(page.total == 0);
   CHECK(page.studies.empty());

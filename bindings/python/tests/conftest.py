@@ -118,3 +118,70 @@ def fresh(tmp_path):
     """An empty portal in a new directory, and its system session."""
     p = portal.open(tmp_path / "data", durable=False)
     return p, p.system_session()
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+# Long enough for the default policy (12 characters) and not in cracklib's dictionary.
+PASSWORD = "Correct-Horse-Battery-9"
+OTHER_PASSWORD = "Violet-Kettle-Orbit-42"
+
+
+class Accounts:
+    """A portal holding the generated studies, with a first administrator signed in."""
+
+    def __init__(self, portal_, dataset):
+        self.portal = portal_
+        self.dataset = dataset
+        self.system = portal_.system_session()
+        self.admin = portal_.sign_in("admin", PASSWORD)
+        self._count = 0
+
+    @property
+    def data_dir(self) -> pathlib.Path:
+        return pathlib.Path(self.portal.data_dir)
+
+    def add(self, profile="referring_physician", **fields):
+        """Adds an active account with a fresh login; returns (user, signed-in session)."""
+        self._count += 1
+        login = fields.pop("login", f"{profile.split('_')[0]}{self._count}")
+        user = self.admin.add_user(login, PASSWORD, emails=f"{login}@example.org",
+                                   profile=profile, **fields)
+        return user, self.portal.sign_in(login, PASSWORD)
+
+
+def open_accounts_portal(directory, **options):
+    """An empty portal that ignores portal.toml and PORTAL_* variables, with a first admin."""
+    p = portal.open(directory, durable=False, load_config=False, **options)
+    p.create_first_administrator("admin", PASSWORD, emails="admin@example.org",
+                                 first_name="Ada", last_name="Admin")
+    return p
+
+
+@pytest.fixture(scope="module")
+def accounts(dataset, tmp_path_factory) -> Accounts:
+    """One portal per test module holding the generated studies, with accounts."""
+    p = open_accounts_portal(tmp_path_factory.mktemp("accounts") / "data")
+    report = p.system_session().ingest(str(dataset.dir))
+    assert report.stored == dataset.num_instances
+    return Accounts(p, dataset)
+
+
+def spooled_link_token(data_dir, to: str, path: str) -> str:
+    """The token of the newest spooled .eml to `to` whose link goes to `path` (deliver_mail
+    writes <data>/spool/*.eml by default; the outbox itself only keeps masked bodies)."""
+    import email
+    import email.policy
+    import re
+
+    found = None
+    for eml in sorted(pathlib.Path(data_dir, "spool").glob("*.eml")):
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        if message["To"] != to:
+            continue
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        match = re.search(re.escape(path) + r"\?token=([0-9A-Za-z_-]+)", body)
+        if match:
+            found = match.group(1)
+    assert found, f"no spooled mail to {to} with a {path} link"
+    return found

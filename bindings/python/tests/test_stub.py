@@ -62,3 +62,45 @@ def test_stub_signatures_list_the_same_keywords():
     open_fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "open")
     for kw in (a.arg for a in open_fn.args.kwonlyargs):
         assert f"{kw}:" in portal.open.__doc__, kw
+
+
+def _runtime_params(doc: str) -> list[str]:
+    """Parameter names (and '*' for keyword-only) of pybind11's signature line, without self."""
+    line = doc.splitlines()[0]
+    inner = line[line.index("(") + 1:line.rindex(") -> ")]
+    parts, depth, current = [], 0, ""
+    for ch in inner:
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        parts.append(current.strip())
+    names = [p.split(":")[0].split("=")[0].strip() for p in parts]
+    return [n for n in names if n != "self"]
+
+
+def test_stub_methods_have_the_runtime_parameters_in_order():
+    tree = ast.parse(STUB.read_text())
+    checked = 0
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        runtime_cls = getattr(portal, cls.name)
+        if issubclass(runtime_cls, BaseException):
+            continue
+        for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+            if fn.name.startswith("__") or any(
+                    isinstance(d, ast.Name) and d.id in ("property", "overload")
+                    for d in fn.decorator_list):
+                continue
+            stub = [a.arg for a in fn.args.args if a.arg != "self"]
+            if fn.args.kwonlyargs:
+                stub += ["*"] + [a.arg for a in fn.args.kwonlyargs]
+            doc = getattr(runtime_cls, fn.name).__doc__
+            assert _runtime_params(doc) == stub, f"{cls.name}.{fn.name}: {doc.splitlines()[0]}"
+            checked += 1
+    assert checked > 40

@@ -1,0 +1,18 @@
+// Opaque random tokens (sessions, confirmation, reset, invitation, captcha ids) and their
+// stored form. Tokens carry 256 random bits; only their SHA-256 is ever stored.
+#pragma once
+
+#include <string>
+
+namespace portal::detail {
+
+/// A new token: 64 lower-case hex characters from libsodium's CSPRNG. Thread-safe.
+std::string new_token();
+
+/// What the index keeps of a token: its SHA-256, hex. A 256-bit random token needs no salt.
+std::string token_hash(const std::string& token);
+
+/// Compares two strings in time independent of their content (same length assumed public).
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+}  // namespace portal::detail

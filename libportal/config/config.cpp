@@ -1,0 +1,218 @@
+#include "libportal/config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <variant>
+
+#include "portal/error.hpp"
+
+namespace portal::detail {
+namespace {
+
+using Field =
+    std::variant<bool Options::*, int Options::*, std::uint64_t Options::*, std::string Options::*>;
+
+struct Setting {
+  const char* section;
+  const char* key;
+  Field field;
+};
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> s = {
+      {"storage", "durable", &Options::durable},
+      {"search", "default_limit", &Options::search_default_limit},
+      {"search", "max_limit", &Options::search_max_limit},
+      {"ingest", "threads", &Options::ingest_threads},
+      {"ingest", "batch", &Options::ingest_batch},
+      {"ingest", "max_file_bytes", &Options::max_file_bytes},
+      {"ingest", "max_header_bytes", &Options::max_header_bytes},
+      {"ingest", "zip_max_entries", &Options::zip_max_entries},
+      {"ingest", "zip_max_entry_bytes", &Options::zip_max_entry_bytes},
+      {"ingest", "zip_max_total_bytes", &Options::zip_max_total_bytes},
+      {"ingest", "zip_max_ratio", &Options::zip_max_ratio},
+      {"accounts", "public_base_url", &Options::public_base_url},
+      {"accounts", "default_language", &Options::default_language},
+      {"accounts", "confirmation_expiry_minutes", &Options::confirmation_expiry_minutes},
+      {"accounts", "reset_expiry_minutes", &Options::reset_expiry_minutes},
+      {"accounts", "invitation_expiry_minutes", &Options::invitation_expiry_minutes},
+      {"accounts", "captcha_enabled", &Options::captcha_enabled},
+      {"accounts", "captcha_expiry_minutes", &Options::captcha_expiry_minutes},
+      {"accounts", "captcha_length", &Options::captcha_length},
+      {"accounts", "patient_access_code", &Options::patient_access_code},
+      {"password", "min_length", &Options::password_min_length},
+      {"password", "dictionary", &Options::password_dictionary},
+      {"password", "hash_memory", &Options::password_hash_memory},
+      {"password", "hash_passes", &Options::password_hash_passes},
+      {"lockout", "failures", &Options::lockout_failures},
+      {"lockout", "address_failures", &Options::lockout_address_failures},
+      {"lockout", "window_minutes", &Options::lockout_window_minutes},
+      {"lockout", "minutes", &Options::lockout_minutes},
+      {"session", "idle_minutes", &Options::session_idle_minutes},
+      {"session", "absolute_minutes", &Options::session_absolute_minutes},
+      {"mail", "from", &Options::mail_from},
+      {"mail", "spool_dir", &Options::mail_spool_dir},
+      {"mail", "max_attempts", &Options::mail_max_attempts},
+      {"mail", "retry_seconds", &Options::mail_retry_seconds},
+      {"smtp", "host", &Options::smtp_host},
+      {"smtp", "port", &Options::smtp_port},
+      {"smtp", "tls", &Options::smtp_tls},
+      {"smtp", "user", &Options::smtp_user},
+      {"smtp", "password", &Options::smtp_password},
+      {"smtp", "timeout_seconds", &Options::smtp_timeout_seconds},
+  };
+  return s;
+}
+
+[[noreturn]] void bad(const std::string& where, const std::string& why) {
+  throw Error(ErrorCode::kInvalidArgument, where + ": " + why);
+}
+
+std::string env_name(const Setting& s) {
+  std::string n = std::string("PORTAL_") + s.section + "_" + s.key;
+  for (auto& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return n;
+}
+
+void set_from_text(Options& o, const Setting& s, const std::string& text,
+                   const std::string& where) {
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(o.*member)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          if (text == "true" || text == "1" || text == "yes")
+            o.*member = true;
+          else if (text == "false" || text == "0" || text == "no")
+            o.*member = false;
+          else
+            bad(where, "expected true or false");
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          o.*member = text;
+        } else {
+          try {
+            std::size_t used = 0;
+            long long v = std::stoll(text, &used);
+            if (used != text.size() || v < 0) bad(where, "expected a non-negative integer");
+            if constexpr (std::is_same_v<T, int>) {
+              if (v > INT32_MAX) bad(where, "value too large");
+            }
+            o.*member = static_cast<T>(v);
+          } catch (const std::logic_error&) {
+            bad(where, "expected a non-negative integer");
+          }
+        }
+      },
+      s.field);
+}
+
+void set_from_toml(Options& o, const Setting& s, const toml::node& node, const std::string& where) {
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(o.*member)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          auto v = node.value<bool>();
+          if (!v || !node.is_boolean()) bad(where, "expected true or false");
+          o.*member = *v;
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          if (!node.is_string()) bad(where, "expected a string");
+          o.*member = *node.value<std::string>();
+        } else {
+          if (!node.is_integer()) bad(where, "expected an integer");
+          auto v = *node.value<std::int64_t>();
+          if (v < 0) bad(where, "expected a non-negative integer");
+          if constexpr (std::is_same_v<T, int>) {
+            if (v > INT32_MAX) bad(where, "value too large");
+          }
+          o.*member = static_cast<T>(v);
+        }
+      },
+      s.field);
+}
+
+std::string default_text(const Setting& s) {
+  static const Options defaults;
+  return std::visit(
+      [&](auto member) -> std::string {
+        const auto& v = defaults.*member;
+        using T = std::remove_cvref_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "\"" + v + "\"";
+        else
+          return std::to_string(v);
+      },
+      s.field);
+}
+
+}  // namespace
+
+std::vector<SettingInfo> known_settings() {
+  std::vector<SettingInfo> out;
+  for (const auto& s : settings()) out.push_back({s.section, s.key, default_text(s)});
+  return out;
+}
+
+void check_options(const Options& o) {
+  auto positive = [](int v, const char* name) {
+    if (v <= 0) bad(name, "must be at least 1");
+  };
+  positive(o.password_min_length, "password.min_length");
+  positive(o.confirmation_expiry_minutes, "accounts.confirmation_expiry_minutes");
+  positive(o.reset_expiry_minutes, "accounts.reset_expiry_minutes");
+  positive(o.invitation_expiry_minutes, "accounts.invitation_expiry_minutes");
+  positive(o.captcha_expiry_minutes, "accounts.captcha_expiry_minutes");
+  positive(o.lockout_failures, "lockout.failures");
+  positive(o.lockout_address_failures, "lockout.address_failures");
+  positive(o.lockout_window_minutes, "lockout.window_minutes");
+  positive(o.lockout_minutes, "lockout.minutes");
+  positive(o.session_idle_minutes, "session.idle_minutes");
+  positive(o.session_absolute_minutes, "session.absolute_minutes");
+  positive(o.mail_max_attempts, "mail.max_attempts");
+  positive(o.mail_retry_seconds, "mail.retry_seconds");
+  positive(o.smtp_port, "smtp.port");
+  positive(o.smtp_timeout_seconds, "smtp.timeout_seconds");
+  if (o.captcha_length < 4 || o.captcha_length > 12) bad("accounts.captcha_length", "must be 4 to 12");
+  if (o.smtp_tls != "none" && o.smtp_tls != "starttls" && o.smtp_tls != "tls")
+    bad("smtp.tls", "must be none, starttls or tls");
+  if (o.default_language != "en" && o.default_language != "fr")
+    bad("accounts.default_language", "must be en or fr");
+  if (o.public_base_url.rfind("http://", 0) != 0 && o.public_base_url.rfind("https://", 0) != 0)
+    bad("accounts.public_base_url", "must start with http:// or https://");
+}
+
+void apply_config(const std::string& data_dir, Options& o) {
+  std::string path = data_dir + "/portal.toml";
+  if (std::filesystem::exists(path)) {
+    toml::table table;
+    try {
+      table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      throw Error(ErrorCode::kInvalidArgument, path + ":" + std::to_string(where.line) + ":" +
+                                                   std::to_string(where.column) + ": " +
+                                                   std::string(e.description()));
+    }
+    for (const auto& [section, node] : table) {
+      const auto* sub = node.as_table();
+      std::string sec(section.str());
+      if (!sub) bad(path, "[" + sec + "] must be a table");
+      for (const auto& [key, value] : *sub) {
+        std::string k(key.str());
+        const Setting* found = nullptr;
+        for (const auto& s : settings())
+          if (sec == s.section && k == s.key) found = &s;
+        if (!found) bad(path, "unknown setting " + sec + "." + k);
+        set_from_toml(o, *found, value, path + ": " + sec + "." + k);
+      }
+    }
+  }
+  for (const auto& s : settings()) {
+    std::string name = env_name(s);
+    if (const char* v = std::getenv(name.c_str())) set_from_text(o, s, v, name);
+  }
+}
+
+}  // namespace portal::detail

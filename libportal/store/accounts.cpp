@@ -1,0 +1,717 @@
+// SQL of accounts, sessions, tokens, throttling, grants, access codes, outbox and audit.
+#include "libportal/store/accounts.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "libportal/common/clock.hpp"
+#include "libportal/common/text.hpp"
+#include "libportal/store/connection.hpp"
+#include "libportal/store/index_impl.hpp"
+#include "portal/error.hpp"
+
+namespace portal::detail {
+namespace {
+
+// Runs `fn(conn)` in one write transaction on the writer connection.
+template <typename Fn>
+auto write_txn(Index& index, Fn&& fn) {
+  return guard_sql([&] {
+    auto& impl = index.impl();
+    std::lock_guard lock(impl.write_mutex);
+    SQLite::Transaction txn(impl.writer.db);
+    if constexpr (std::is_void_v<decltype(fn(impl.writer))>) {
+      fn(impl.writer);
+      txn.commit();
+    } else {
+      auto out = fn(impl.writer);
+      txn.commit();
+      return out;
+    }
+  });
+}
+
+template <typename Fn>
+auto read(Index& index, Fn&& fn) {
+  return guard_sql([&] {
+    auto lease = index.impl().read();
+    return fn(*lease);
+  });
+}
+
+template <typename... Args>
+void bind_all(SQLite::Statement& q, const Args&... args) {
+  int i = 1;
+  (q.bind(i++, args), ...);
+}
+
+template <typename... Args>
+int exec(Connection& c, const std::string& sql, const Args&... args) {
+  auto& q = c.prepare(sql);
+  bind_all(q, args...);
+  return q.exec();
+}
+
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+const char* const kUserColumns =
+    "id, public_id, login, first_name, last_name, phone, physician_id, linked_physician_id,"
+    " referring_name, profile,"
+    " state, password_hash, language, first_tab, columns, default_period, created_at";
+
+UserRow user_from_row(SQLite::Statement& q) {
+  UserRow u;
+  int i = 0;
+  u.id = q.getColumn(i++).getInt64();
+  u.public_id = q.getColumn(i++).getString();
+  u.login = q.getColumn(i++).getString();
+  u.first_name = q.getColumn(i++).getString();
+  u.last_name = q.getColumn(i++).getString();
+  u.phone = q.getColumn(i++).getString();
+  u.physician_id = q.getColumn(i++).getString();
+  u.linked_physician_id = q.getColumn(i++).getString();
+  u.referring_name = q.getColumn(i++).getString();
+  u.profile = q.getColumn(i++).getString();
+  u.state = q.getColumn(i++).getString();
+  u.password_hash = q.getColumn(i++).getString();
+  u.preferences.language = q.getColumn(i++).getString();
+  u.preferences.first_tab = q.getColumn(i++).getString();
+  std::string cols = q.getColumn(i++).getString();
+  if (!cols.empty()) u.preferences.columns = split(cols, ',');
+  u.preferences.default_period = q.getColumn(i++).getString();
+  u.created_at = q.getColumn(i++).getInt64();
+  return u;
+}
+
+void load_emails(Connection& c, UserRow& u) {
+  auto& q = c.prepare("SELECT email FROM user_emails WHERE user_ref = ? ORDER BY position");
+  q.bind(1, u.id);
+  u.emails.clear();
+  while (q.executeStep()) u.emails.push_back(q.getColumn(0).getString());
+  q.reset();
+}
+
+std::optional<UserRow> one_user(Connection& c, const std::string& where, const std::string& arg) {
+  auto& q = c.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where);
+  q.bind(1, arg);
+  if (!q.executeStep()) return std::nullopt;
+  UserRow u = user_from_row(q);
+  q.reset();
+  load_emails(c, u);
+  return u;
+}
+
+std::vector<UserRow> many_users(Connection& c, SQLite::Statement& q) {
+  std::vector<UserRow> out;
+  while (q.executeStep()) out.push_back(user_from_row(q));
+  q.reset();
+  for (auto& u : out) load_emails(c, u);
+  return out;
+}
+
+void write_emails(Connection& c, std::int64_t user_ref, const std::vector<std::string>& emails) {
+  exec(c, "DELETE FROM user_emails WHERE user_ref = ?", user_ref);
+  for (std::size_t i = 0; i < emails.size(); ++i) {
+    auto& q = c.prepare("SELECT user_ref FROM user_emails WHERE email = ?");
+    q.bind(1, emails[i]);
+    bool taken = q.executeStep();
+    q.reset();
+    if (taken) throw Error(ErrorCode::kAlreadyExists, "the email " + emails[i] + " is taken");
+    exec(c, "INSERT INTO user_emails(email, user_ref, position) VALUES (?, ?, ?)", emails[i],
+         user_ref, static_cast<std::int64_t>(i));
+  }
+}
+
+SessionRow session_from_row(SQLite::Statement& q) {
+  SessionRow s;
+  int i = 0;
+  s.token_hash = q.getColumn(i++).getString();
+  s.kind = q.getColumn(i++).getString();
+  s.user_ref = q.getColumn(i++).getInt64();
+  s.patient_ref = q.getColumn(i++).getInt64();
+  s.accession = q.getColumn(i++).getString();
+  s.address = q.getColumn(i++).getString();
+  s.created_at = q.getColumn(i++).getInt64();
+  s.last_seen = q.getColumn(i++).getInt64();
+  s.expires_at = q.getColumn(i++).getInt64();
+  s.revoked = q.getColumn(i++).getInt() != 0;
+  return s;
+}
+
+OutboxRow outbox_from_row(SQLite::Statement& q) {
+  OutboxRow m;
+  int i = 0;
+  m.id = q.getColumn(i++).getInt64();
+  m.to = q.getColumn(i++).getString();
+  m.subject = q.getColumn(i++).getString();
+  m.body = q.getColumn(i++).getString();
+  m.kind = q.getColumn(i++).getString();
+  m.language = q.getColumn(i++).getString();
+  m.status = q.getColumn(i++).getString();
+  m.attempts = q.getColumn(i++).getInt();
+  m.next_attempt_at = q.getColumn(i++).getInt64();
+  m.last_error = q.getColumn(i++).getString();
+  m.created_at = q.getColumn(i++).getInt64();
+  m.sent_at = q.getColumn(i++).getInt64();
+  m.sealed = q.getColumn(i++).getString();
+  return m;
+}
+
+const char* const kOutboxColumns =
+    "id, recipient, subject, body, kind, language, status, attempts, next_attempt_at,"
+    " last_error, created_at, sent_at, sealed";
+
+// "2026-11-28", "2026-11-28T09:15:02", "...02.123Z", or "20261128": Unix ms (UTC).
+std::int64_t parse_time_ms(const std::string& text, const char* what) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
+  bool ok = false;
+  if (text.size() == 8 && std::sscanf(text.c_str(), "%4d%2d%2d", &y, &mo, &d) == 3) ok = true;
+  if (!ok && text.size() >= 10) {
+    int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &y, &mo, &d, &h, &mi, &s, &ms);
+    ok = n == 3 || n >= 6;
+  }
+  if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31)
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + " must be a UTC date or time like 2026-11-28T09:15:02Z");
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return std::int64_t(timegm(&tm)) * 1000 + ms;
+}
+
+std::string iso_ms(std::int64_t ms) {
+  return iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+}  // namespace
+
+// --- Users -------------------------------------------------------------------------------------
+
+std::optional<UserRow> AccountStore::user_by_ref(std::int64_t id) {
+  return read(index_, [&](Connection& c) { return one_user(c, "id = ?", std::to_string(id)); });
+}
+std::optional<UserRow> AccountStore::user_by_public_id(const std::string& public_id) {
+  return read(index_, [&](Connection& c) { return one_user(c, "public_id = ?", public_id); });
+}
+std::optional<UserRow> AccountStore::user_by_login(const std::string& login) {
+  return read(index_, [&](Connection& c) { return one_user(c, "login = ?", login); });
+}
+std::optional<UserRow> AccountStore::user_by_email(const std::string& email) {
+  return read(index_, [&](Connection& c) {
+    return one_user(c, "id = (SELECT user_ref FROM user_emails WHERE email = ?)", email);
+  });
+}
+
+std::vector<UserRow> AccountStore::users(const std::string& state) {
+  return read(index_, [&](Connection& c) {
+    auto& q = c.prepare(std::string("SELECT ") + kUserColumns +
+                        " FROM users WHERE (? = '' OR state = ?) ORDER BY login");
+    bind_all(q, state, state);
+    return many_users(c, q);
+  });
+}
+
+std::vector<UserRow> AccountStore::users_with_profile(const std::string& profile,
+                                                      const std::string& state) {
+  return read(index_, [&](Connection& c) {
+    auto& q = c.prepare(std::string("SELECT ") + kUserColumns +
+                        " FROM users WHERE profile = ? AND (? = '' OR state = ?) ORDER BY login");
+    bind_all(q, profile, state, state);
+    return many_users(c, q);
+  });
+}
+
+std::int64_t AccountStore::insert_user(const UserRow& u, bool only_if_no_admin) {
+  return write_txn(index_, [&](Connection& c) {
+    if (only_if_no_admin) {
+      auto& q =
+          c.prepare("SELECT 1 FROM users WHERE profile = 'administrator' AND state <> 'disabled'");
+      bool exists = q.executeStep();
+      q.reset();
+      if (exists) throw Error(ErrorCode::kConflict, "an administrator already exists");
+    }
+    {
+      auto& q = c.prepare("SELECT 1 FROM users WHERE login = ?");
+      q.bind(1, u.login);
+      bool taken = q.executeStep();
+      q.reset();
+      if (taken) throw Error(ErrorCode::kAlreadyExists, "the login " + u.login + " is taken");
+    }
+    auto& q = c.prepare(
+        "INSERT INTO users(public_id, login, first_name, last_name, phone, physician_id,"
+        " linked_physician_id, referring_name, profile, state, password_hash, language, first_tab,"
+        " columns, default_period, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    bind_all(q, u.public_id, u.login, u.first_name, u.last_name, u.phone, u.physician_id,
+             u.linked_physician_id, u.referring_name, u.profile, u.state, u.password_hash,
+             u.preferences.language, u.preferences.first_tab, join(u.preferences.columns, ','),
+             u.preferences.default_period, u.created_at);
+    q.exec();
+    std::int64_t id = c.db.getLastInsertRowid();
+    write_emails(c, id, u.emails);
+    return id;
+  });
+}
+
+void AccountStore::update_user(const UserRow& u) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE users SET first_name = ?, last_name = ?, phone = ?, physician_id = ?,"
+         " linked_physician_id = ?, referring_name = ?, profile = ?, state = ?, language = ?,"
+         " first_tab = ?, columns = ?, default_period = ? WHERE id = ?",
+         u.first_name, u.last_name, u.phone, u.physician_id, u.linked_physician_id,
+         u.referring_name, u.profile, u.state, u.preferences.language, u.preferences.first_tab,
+         join(u.preferences.columns, ','), u.preferences.default_period, u.id);
+    write_emails(c, u.id, u.emails);
+  });
+}
+
+void AccountStore::set_password_hash(std::int64_t user_ref, const std::string& hash) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c, "UPDATE users SET password_hash = ? WHERE id = ?", hash, user_ref);
+  });
+}
+
+// --- Profiles ----------------------------------------------------------------------------------
+
+std::map<std::string, std::vector<std::string>> AccountStore::profile_rights() {
+  return read(index_, [&](Connection& c) {
+    std::map<std::string, std::vector<std::string>> out;
+    auto& q =
+        c.prepare("SELECT profile, \"right\" FROM profile_rights ORDER BY profile, \"right\"");
+    while (q.executeStep()) out[q.getColumn(0).getString()].push_back(q.getColumn(1).getString());
+    q.reset();
+    return out;
+  });
+}
+
+std::vector<std::string> AccountStore::rights_of(const std::string& profile) {
+  return read(index_, [&](Connection& c) {
+    std::vector<std::string> out;
+    auto& q =
+        c.prepare("SELECT \"right\" FROM profile_rights WHERE profile = ? ORDER BY \"right\"");
+    q.bind(1, profile);
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    q.reset();
+    return out;
+  });
+}
+
+void AccountStore::seed_rights(const std::map<std::string, std::vector<std::string>>& defaults) {
+  write_txn(index_, [&](Connection& c) {
+    auto& q = c.prepare("SELECT 1 FROM settings WHERE key = 'profile_rights_seeded'");
+    bool seeded = q.executeStep();
+    q.reset();
+    if (seeded) return;
+    for (const auto& [profile, rights] : defaults)
+      for (const auto& r : rights)
+        exec(c, "INSERT OR IGNORE INTO profile_rights(profile, \"right\") VALUES (?, ?)", profile,
+             r);
+    exec(c, "INSERT INTO settings(key, value) VALUES ('profile_rights_seeded', '1')");
+  });
+}
+
+void AccountStore::set_right(const std::string& profile, const std::string& right, bool on) {
+  write_txn(index_, [&](Connection& c) {
+    if (on)
+      exec(c, "INSERT OR IGNORE INTO profile_rights(profile, \"right\") VALUES (?, ?)", profile,
+           right);
+    else
+      exec(c, "DELETE FROM profile_rights WHERE profile = ? AND \"right\" = ?", profile, right);
+  });
+}
+
+// --- Sessions ----------------------------------------------------------------------------------
+
+void AccountStore::insert_session(const SessionRow& s) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "INSERT INTO sessions(token_hash, kind, user_ref, patient_ref, accession, address,"
+         " created_at, last_seen, expires_at, revoked) VALUES (?,?,?,?,?,?,?,?,?,0)",
+         s.token_hash, s.kind, s.user_ref, s.patient_ref, s.accession, s.address, s.created_at,
+         s.last_seen, s.expires_at);
+  });
+}
+
+std::optional<SessionRow> AccountStore::session(const std::string& token_hash) {
+  return read(index_, [&](Connection& c) -> std::optional<SessionRow> {
+    auto& q = c.prepare(
+        "SELECT token_hash, kind, user_ref, patient_ref, accession, address, created_at,"
+        " last_seen, expires_at, revoked FROM sessions WHERE token_hash = ?");
+    q.bind(1, token_hash);
+    if (!q.executeStep()) return std::nullopt;
+    auto s = session_from_row(q);
+    q.reset();
+    return s;
+  });
+}
+
+void AccountStore::touch_session(const std::string& token_hash, std::int64_t now) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c, "UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen < ?", now,
+         token_hash, now);
+  });
+}
+
+void AccountStore::revoke_session(const std::string& token_hash) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c, "UPDATE sessions SET revoked = 1 WHERE token_hash = ?", token_hash);
+  });
+}
+
+void AccountStore::revoke_user_sessions(std::int64_t user_ref, const std::string& keep_hash) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE sessions SET revoked = 1 WHERE user_ref = ? AND kind = 'user' AND token_hash <> ?",
+         user_ref, keep_hash);
+  });
+}
+
+// --- Tokens ------------------------------------------------------------------------------------
+
+void AccountStore::insert_token(const TokenRow& t) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "INSERT INTO tokens(hash, purpose, user_ref, email, data, created_at, expires_at)"
+         " VALUES (?,?,?,?,?,?,?)",
+         t.hash, t.purpose, t.user_ref, t.email, t.data, t.expires_at, t.expires_at);
+  });
+}
+
+std::optional<TokenRow> AccountStore::peek_token(const std::string& hash,
+                                                 const std::string& purpose, std::int64_t now) {
+  return read(index_, [&](Connection& c) -> std::optional<TokenRow> {
+    auto& q = c.prepare(
+        "SELECT hash, purpose, user_ref, email, data, expires_at FROM tokens"
+        " WHERE hash = ? AND purpose = ? AND used_at = 0 AND expires_at > ?");
+    bind_all(q, hash, purpose, now);
+    if (!q.executeStep()) return std::nullopt;
+    TokenRow t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+               q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+    q.reset();
+    return t;
+  });
+}
+
+std::optional<TokenRow> AccountStore::consume_token(const std::string& hash,
+                                                    const std::string& purpose, std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) -> std::optional<TokenRow> {
+    auto& q = c.prepare(
+        "SELECT hash, purpose, user_ref, email, data, expires_at, used_at FROM tokens"
+        " WHERE hash = ? AND purpose = ?");
+    bind_all(q, hash, purpose);
+    if (!q.executeStep()) return std::nullopt;
+    TokenRow t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+               q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+    std::int64_t used = q.getColumn(6).getInt64();
+    q.reset();
+    if (used != 0) return std::nullopt;
+    exec(c, "UPDATE tokens SET used_at = ? WHERE hash = ?", std::max<std::int64_t>(now, 1), hash);
+    if (t.expires_at <= now) return std::nullopt;
+    return t;
+  });
+}
+
+// --- Throttling --------------------------------------------------------------------------------
+
+std::int64_t AccountStore::locked_until(const std::string& key, std::int64_t now) {
+  return read(index_, [&](Connection& c) -> std::int64_t {
+    auto& q = c.prepare("SELECT locked_until FROM auth_throttle WHERE key = ?");
+    q.bind(1, key);
+    std::int64_t until = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    q.reset();
+    return until > now ? until : 0;
+  });
+}
+
+std::int64_t AccountStore::record_failure(const std::string& key, std::int64_t now,
+                                          std::int64_t window_ms, int max, std::int64_t lock_ms) {
+  return write_txn(index_, [&](Connection& c) -> std::int64_t {
+    auto& q =
+        c.prepare("SELECT failures, window_start, locked_until FROM auth_throttle WHERE key = ?");
+    q.bind(1, key);
+    std::int64_t failures = 0, start = now, locked = 0;
+    if (q.executeStep()) {
+      failures = q.getColumn(0).getInt64();
+      start = q.getColumn(1).getInt64();
+      locked = q.getColumn(2).getInt64();
+    }
+    q.reset();
+    if (locked > now) return locked;  // already locked: the lock is not extended
+    if (now - start >= window_ms || locked != 0) {
+      failures = 0;
+      start = now;
+      locked = 0;
+    }
+    ++failures;
+    if (failures >= max) locked = now + lock_ms;
+    exec(c,
+         "INSERT INTO auth_throttle(key, failures, window_start, locked_until) VALUES (?,?,?,?)"
+         " ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,"
+         " window_start = excluded.window_start, locked_until = excluded.locked_until",
+         key, failures, start, locked);
+    return locked;
+  });
+}
+
+void AccountStore::clear_failures(const std::string& key) {
+  write_txn(index_,
+            [&](Connection& c) { exec(c, "DELETE FROM auth_throttle WHERE key = ?", key); });
+}
+
+void AccountStore::purge_expired(std::int64_t now) {
+  const std::int64_t day = 86400000;
+  write_txn(index_, [&](Connection& c) {
+    exec(c, "DELETE FROM sessions WHERE expires_at < ? OR (revoked = 1 AND last_seen < ?)",
+         now - day, now - day);
+    exec(c, "DELETE FROM tokens WHERE expires_at < ?", now - day);
+    exec(c, "DELETE FROM auth_throttle WHERE locked_until < ? AND window_start < ?", now,
+         now - day);
+  });
+}
+
+// --- Patients and studies ----------------------------------------------------------------------
+
+std::vector<PatientLogin> AccountStore::patient_logins(const std::string& accession,
+                                                       const std::string& birth_date) {
+  return read(index_, [&](Connection& c) {
+    std::vector<PatientLogin> out;
+    auto& q = c.prepare(
+        "SELECT patient_ref, patient_id, uid, access_code_hash FROM studies"
+        " WHERE accession = ? AND birth_date = ? AND accession <> '' AND birth_date <> ''"
+        " AND disabled = 0");
+    bind_all(q, accession, birth_date);
+    while (q.executeStep())
+      out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), q.getColumn(3).getString()});
+    q.reset();
+    return out;
+  });
+}
+
+bool AccountStore::set_access_code_hash(const std::string& study_uid, const std::string& hash) {
+  return write_txn(index_, [&](Connection& c) {
+    return exec(c, "UPDATE studies SET access_code_hash = ? WHERE uid = ?", hash, study_uid) > 0;
+  });
+}
+
+bool AccountStore::set_study_disabled(const std::string& study_uid, bool disabled) {
+  return write_txn(index_, [&](Connection& c) {
+    return exec(c, "UPDATE studies SET disabled = ? WHERE uid = ?", disabled ? 1 : 0, study_uid) >
+           0;
+  });
+}
+
+std::string AccountStore::study_patient_id(const std::string& study_uid) {
+  return read(index_, [&](Connection& c) {
+    auto& q = c.prepare("SELECT patient_id FROM studies WHERE uid = ?");
+    q.bind(1, study_uid);
+    std::string out = q.executeStep() ? q.getColumn(0).getString() : std::string();
+    q.reset();
+    return out;
+  });
+}
+
+std::optional<std::string> AccountStore::instance_study(const std::string& sop_uid) {
+  return read(index_, [&](Connection& c) -> std::optional<std::string> {
+    auto& q = c.prepare(
+        "SELECT s.uid FROM instances i JOIN studies s ON s.id = i.study_ref WHERE i.sop_uid = ?");
+    q.bind(1, sop_uid);
+    if (!q.executeStep()) return std::nullopt;
+    std::string out = q.getColumn(0).getString();
+    q.reset();
+    return out;
+  });
+}
+
+// --- Grants ------------------------------------------------------------------------------------
+
+void AccountStore::grant(const std::string& study_uid, std::int64_t user_ref,
+                         const std::string& granted_by, std::int64_t now, std::int64_t expires_at) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
+         " AND study_ref = (SELECT id FROM studies WHERE uid = ?)",
+         now, user_ref, study_uid);
+    int n = exec(c,
+                 "INSERT INTO study_grants(study_ref, user_ref, granted_by, created_at, expires_at)"
+                 " SELECT id, ?, ?, ?, ? FROM studies WHERE uid = ?",
+                 user_ref, granted_by, now, expires_at, study_uid);
+    if (n == 0) throw Error(ErrorCode::kNotFound, "no study " + study_uid);
+  });
+}
+
+bool AccountStore::revoke_grant(const std::string& study_uid, std::int64_t user_ref,
+                                std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) {
+    return exec(c,
+                "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
+                " AND study_ref = (SELECT id FROM studies WHERE uid = ?)",
+                now, user_ref, study_uid) > 0;
+  });
+}
+
+std::vector<GrantRow> AccountStore::grants(const std::string& study_uid) {
+  return read(index_, [&](Connection& c) {
+    std::vector<GrantRow> out;
+    auto& q = c.prepare(
+        "SELECT s.uid, u.login, g.granted_by, g.created_at, g.expires_at, g.revoked_at"
+        " FROM study_grants g JOIN studies s ON s.id = g.study_ref JOIN users u ON u.id = "
+        "g.user_ref"
+        " WHERE s.uid = ? ORDER BY g.id");
+    q.bind(1, study_uid);
+    while (q.executeStep())
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), q.getColumn(3).getInt64(),
+                     q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
+    q.reset();
+    return out;
+  });
+}
+
+// --- Outbox ------------------------------------------------------------------------------------
+
+std::int64_t AccountStore::enqueue_mail(const OutboxRow& m) {
+  return write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "INSERT INTO outbox(recipient, subject, body, sealed, kind, language, status, attempts,"
+         " next_attempt_at, last_error, created_at, sent_at)"
+         " VALUES (?,?,?,?,?,?,'pending',0,?,'',?,0)",
+         m.to, m.subject, m.body, m.sealed, m.kind, m.language, m.next_attempt_at, m.created_at);
+    return c.db.getLastInsertRowid();
+  });
+}
+
+std::vector<OutboxRow> AccountStore::due_mail(std::int64_t now, int limit) {
+  return read(index_, [&](Connection& c) {
+    std::vector<OutboxRow> out;
+    auto& q = c.prepare(std::string("SELECT ") + kOutboxColumns +
+                        " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                        " ORDER BY next_attempt_at, id LIMIT ?");
+    bind_all(q, now, limit);
+    while (q.executeStep()) out.push_back(outbox_from_row(q));
+    q.reset();
+    return out;
+  });
+}
+
+std::vector<OutboxRow> AccountStore::mail(const std::string& status, int limit) {
+  return read(index_, [&](Connection& c) {
+    std::vector<OutboxRow> out;
+    auto& q = c.prepare(std::string("SELECT ") + kOutboxColumns +
+                        " FROM outbox WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?");
+    bind_all(q, status, status, limit);
+    while (q.executeStep()) out.push_back(outbox_from_row(q));
+    q.reset();
+    return out;
+  });
+}
+
+void AccountStore::mail_sent(std::int64_t id, std::int64_t now) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '',"
+         " sealed = '' WHERE id = ?",
+         now, id);
+  });
+}
+
+void AccountStore::mail_attempt_failed(std::int64_t id, const std::string& status,
+                                       const std::string& error, std::int64_t next_attempt_at) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+         " next_attempt_at = ?, sealed = CASE WHEN ? = 'failed' THEN '' ELSE sealed END"
+         " WHERE id = ?",
+         status, error, next_attempt_at, status, id);
+  });
+}
+
+bool AccountStore::mail_retry_now(std::int64_t id, std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) {
+    return exec(c,
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ?"
+                " AND status <> 'sent'",
+                now, id) > 0;
+  });
+}
+
+// --- Audit -------------------------------------------------------------------------------------
+
+void AccountStore::append_audit(const AuditRow& a) {
+  write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "INSERT INTO audit(at, user_id, login, profile, address, action, study_uid, patient_id,"
+         " outcome, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+         a.at, a.user_id, a.login, a.profile, a.address, a.action, a.study_uid, a.patient_id,
+         a.outcome, a.detail);
+  });
+}
+
+std::vector<AuditEvent> AccountStore::audit(const AuditQuery& f) {
+  return read(index_, [&](Connection& c) {
+    std::string sql =
+        "SELECT id, at, user_id, login, profile, address, action, study_uid, patient_id, outcome,"
+        " detail FROM audit WHERE 1";
+    std::vector<std::string> params;
+    auto eq = [&](const char* col, const std::string& v) {
+      if (v.empty()) return;
+      sql += std::string(" AND ") + col + " = ?";
+      params.push_back(v);
+    };
+    eq("login", f.login);
+    eq("action", f.action);
+    eq("study_uid", f.study_uid);
+    eq("patient_id", f.patient_id);
+    eq("outcome", f.outcome);
+    if (!f.from.empty()) {
+      sql += " AND at >= ?";
+      params.push_back(std::to_string(parse_time_ms(f.from, "from")));
+    }
+    if (!f.to.empty()) {
+      // A bare date means the whole day.
+      std::int64_t to = parse_time_ms(f.to, "to");
+      if (f.to.size() <= 10) to += 86400000 - 1;
+      sql += " AND at <= ?";
+      params.push_back(std::to_string(to));
+    }
+    sql += " ORDER BY id DESC LIMIT ? OFFSET ?";
+    auto& q = c.prepare(sql);
+    int i = 1;
+    for (const auto& p : params) q.bind(i++, p);
+    q.bind(i++, std::clamp(f.limit <= 0 ? 200 : f.limit, 1, 10000));
+    q.bind(i++, std::max(f.offset, 0));
+    std::vector<AuditEvent> out;
+    while (q.executeStep()) {
+      AuditEvent e;
+      int k = 0;
+      e.id = q.getColumn(k++).getInt64();
+      e.at = iso_ms(q.getColumn(k++).getInt64());
+      e.user_id = q.getColumn(k++).getString();
+      e.login = q.getColumn(k++).getString();
+      e.profile = q.getColumn(k++).getString();
+      e.address = q.getColumn(k++).getString();
+      e.action = q.getColumn(k++).getString();
+      e.study_uid = q.getColumn(k++).getString();
+      e.patient_id = q.getColumn(k++).getString();
+      e.outcome = q.getColumn(k++).getString();
+      e.detail = q.getColumn(k++).getString();
+      out.push_back(std::move(e));
+    }
+    q.reset();
+    return out;
+  });
+}
+
+}  // namespace portal::detail

@@ -1,0 +1,58 @@
+// PLAT-4: portal.toml in the data directory, environment overrides, documented settings.
+#include "libportal/config/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "portal/all.hpp"
+#include "support/test_support.hpp"
+
+using namespace portal;
+
+TEST_CASE("portal.toml sets options and the environment overrides it", "[config]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "data");
+  test::write_file(dir / "data/portal.toml",
+                   "[accounts]\npublic_base_url = \"https://pacs.example.org\"\n"
+                   "captcha_enabled = true\n[session]\nidle_minutes = 10\n"
+                   "[smtp]\nhost = \"mail.example.org\"\nport = 587\ntls = \"starttls\"\n"
+                   "[search]\nmax_limit = 50\n");
+  ::setenv("PORTAL_SESSION_IDLE_MINUTES", "5", 1);
+  auto p = Portal::open(dir / "data");
+  ::unsetenv("PORTAL_SESSION_IDLE_MINUTES");
+  const auto& o = p->options();
+  CHECK(o.public_base_url == "https://pacs.example.org");
+  CHECK(o.captcha_enabled);
+  CHECK(o.session_idle_minutes == 5);
+  CHECK(o.smtp_host == "mail.example.org");
+  CHECK(o.smtp_port == 587);
+  CHECK(o.smtp_tls == "starttls");
+  CHECK(o.search_max_limit == 50);
+  CHECK(o.password_min_length == 12);  // untouched default
+}
+
+TEST_CASE("a configuration with an unknown key or a wrong type is refused", "[config]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "data");
+  test::write_file(dir / "data/portal.toml", "[session]\nidle_minuts = 10\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  test::write_file(dir / "data/portal.toml", "[session]\nidle_minutes = \"ten\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  test::write_file(dir / "data/portal.toml", "[session\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  test::write_file(dir / "data/portal.toml", "[smtp]\ntls = \"ssl\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  Options o;
+  o.load_config = false;  // embedders may ignore the file
+  CHECK(Portal::open(dir / "data", o)->options().session_idle_minutes == 30);
+}
+
+TEST_CASE("every setting is documented with its default in docs/configuration.md", "[config]") {
+  std::string doc = test::read_file(std::string(PORTAL_SOURCE_DIR) + "/docs/configuration.md");
+  for (const auto& s : portal::detail::known_settings()) {
+    INFO(s.section << "." << s.key << " = " << s.default_value);
+    CHECK(doc.find("`" + s.section + "." + s.key + "`") != std::string::npos);
+    CHECK(doc.find("PORTAL_") != std::string::npos);
+  }
+}
