@@ -43,7 +43,8 @@ test-cli:
 # Generated demo studies ingested into $(DEMO_DIR); see README for what to do next.
 demo: build
 	$(PYTHON) tests/data/gen_studies.py $(DEMO_DIR)/incoming --preset demo --seed 1
-	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data ingest $(DEMO_DIR)/incoming --repository demo || test $$? -eq 3
+	$(BUILD_DIR)/shells/cli/portal init $(DEMO_DIR)/data
+	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data ingest $(DEMO_DIR)/incoming/*/ --repository demo || test $$? -eq 3
 	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --limit 20
 	@echo
 	@echo "Demo data is in $(DEMO_DIR)/data. Try:"

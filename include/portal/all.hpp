@@ -4,6 +4,7 @@
 #include "portal/accounts.hpp"
 #include "portal/backend.hpp"
 #include "portal/error.hpp"
+#include "portal/imaging.hpp"
 #include "portal/model.hpp"
 #include "portal/options.hpp"
 #include "portal/portal.hpp"

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "portal/backend.hpp"
+#include "portal/imaging.hpp"
 
 namespace portal {
 
@@ -113,6 +114,10 @@ struct Options {
   int mail_max_attempts = 8;
   /// First retry delay in seconds, doubled at each attempt, capped at 6 h (default 60).
   int mail_retry_seconds = 60;
+
+  // --- Imaging (issue [imaging]) ---------------------------------------------------------------
+  /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).
+  ImagingLimits imaging;
 };
 
 }  // namespace portal

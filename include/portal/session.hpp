@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "portal/accounts.hpp"
+#include "portal/imaging.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
 
@@ -139,6 +140,20 @@ class Session {
 
   /// The stored bytes of one instance. Throws Error(kNotFound) when absent or not visible.
   std::string instance_bytes(const std::string& sop_uid) const;
+
+  // --- Imaging (VIEW-7 server side, API-3). Each reads the instance like instance_bytes (same
+  // visibility, audited), then decodes with Options::imaging caps. Undecodable pixel data
+  // throws Error(kUnsupported), damaged data Error(kCorrupt), oversize Error(kTooLarge). ------
+  /// Pixel values of one frame (`frame` < 0: every frame) as stored, with what is needed to
+  /// turn them into modality values.
+  PixelArray pixels(const std::string& sop_uid, int frame = 0) const;
+  /// One frame rendered to PNG or JPEG (modality LUT, VOI, invert, fit).
+  std::string render(const std::string& sop_uid, const RenderOptions& options = {}) const;
+  /// A JPEG thumbnail fitting size x size.
+  std::string thumbnail(const std::string& sop_uid, int size = 256) const;
+  /// One frame as the viewer asks for it: as stored, uncompressed, or lossy JPEG of `quality`.
+  FramePayload frame(const std::string& sop_uid, int frame, FrameTransfer transfer,
+                     int quality = 90) const;
 
  private:
   friend class Portal;

@@ -119,5 +119,6 @@ void add_users_command(CLI::App& root, const Globals& globals, Registry& registr
 void add_profiles_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_mail_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_audit_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_render_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

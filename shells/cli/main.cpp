@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_profiles_command(app, globals, registry);
   add_mail_command(app, globals, registry);
   add_audit_command(app, globals, registry);
+  add_render_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
