@@ -137,6 +137,52 @@ DicomMeta extract(DcmFileFormat& ff) {
   return m;
 }
 
+std::uint32_t read32(const char* p, bool big_endian) {
+  auto b = reinterpret_cast<const unsigned char*>(p);
+  return big_endian ? (std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 |
+                       std::uint32_t(b[2]) << 8 | b[3])
+                    : (std::uint32_t(b[3]) << 24 | std::uint32_t(b[2]) << 16 |
+                       std::uint32_t(b[1]) << 8 | b[0]);
+}
+
+[[noreturn]] void truncated(const std::string& what) {
+  throw Error(ErrorCode::kCorrupt,
+              "not a readable DICOM file (truncated or damaged): Pixel Data " + what);
+}
+
+// `pos` is where the Pixel Data value starts (readUntilTag stops right after its header).
+// Returns false when the header before `pos` is not recognisably Pixel Data; throws when the
+// declared value (or a fragment) runs past the end of the data.
+bool pixel_data_fits(const char* data, std::size_t size, std::size_t pos, E_TransferSyntax xfer) {
+  bool big = DcmXfer(xfer).getByteOrder() == EBO_BigEndian;
+  auto is_tag = [&](std::size_t at) {
+    if (at + 4 > pos) return false;
+    auto b = reinterpret_cast<const unsigned char*>(data + at);
+    return big ? (b[0] == 0x7F && b[1] == 0xE0 && b[2] == 0x00 && b[3] == 0x10)
+               : (b[0] == 0xE0 && b[1] == 0x7F && b[2] == 0x10 && b[3] == 0x00);
+  };
+  if (pos < 12 || !(is_tag(pos - 12) || is_tag(pos - 8))) return false;
+  std::uint32_t len = read32(data + pos - 4, big);
+  if (len != 0xFFFFFFFFu) {
+    if (len > size - pos)
+      truncated("declares " + std::to_string(len) + " bytes but " + std::to_string(size - pos) +
+                " remain");
+    return true;
+  }
+  // Encapsulated: items (FFFE,E000) until the sequence delimiter (FFFE,E0DD), little endian.
+  while (pos + 8 <= size) {
+    auto b = reinterpret_cast<const unsigned char*>(data + pos);
+    bool item_tag = b[0] == 0xFE && b[1] == 0xFF && b[3] == 0xE0;
+    std::uint32_t item_len = read32(data + pos + 4, false);
+    if (item_tag && b[2] == 0xDD) return true;
+    if (!item_tag || b[2] != 0x00 || item_len == 0xFFFFFFFFu)
+      truncated("holds something other than fragments");
+    if (item_len > size - pos - 8) truncated("fragment runs past the end of the file");
+    pos += 8 + item_len;
+  }
+  truncated("fragments are not closed by a sequence delimiter");
+}
+
 [[noreturn]] void parse_failed(const OFCondition& cond) {
   throw Error(ErrorCode::kCorrupt,
               std::string("not a readable DICOM file (truncated or damaged): ") + cond.text());
@@ -153,11 +199,25 @@ DicomMeta parse_dicom(const char* data, std::size_t size) {
   stream.setEos();
   DcmFileFormat ff;
   ff.transferInit();
-  // The whole file is parsed (it is in memory anyway) so that a value running past the end of
-  // the data — typically truncated Pixel Data — is caught here rather than stored.
-  OFCondition cond = ff.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  // Parsing stops at Pixel Data (copying megabytes of pixels only to index a file is the
+  // largest CPU cost there is); its declared length is then checked against the bytes present.
+  OFCondition cond = ff.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                     DCM_PixelData);
   ff.transferEnd();
   if (cond.bad()) parse_failed(cond);
+  auto pos = static_cast<std::size_t>(stream.tell());
+  if (pos < size && !pixel_data_fits(data, size, pos, ff.getDataset()->getOriginalXfer())) {
+    // Not the layout we expected right before the value: let DCMTK read the whole file.
+    DcmInputBufferStream again;
+    again.setBuffer(data, static_cast<offile_off_t>(size));
+    again.setEos();
+    DcmFileFormat full;
+    full.transferInit();
+    cond = full.read(again, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+    full.transferEnd();
+    if (cond.bad()) parse_failed(cond);
+    return extract(full);
+  }
   return extract(ff);
 }
 

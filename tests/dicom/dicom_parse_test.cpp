@@ -74,6 +74,21 @@ TEST_CASE("a file whose pixel data runs past its end is refused, not stored", "[
   CHECK_THROWS_AS(parse_dicom_file(path), Error);
 }
 
+TEST_CASE("encapsulated pixel data cut short is refused", "[dicom]") {
+  std::string bytes = test::read_file(test::pydicom_dir() + "/JPEG2000.dcm");
+  REQUIRE_NOTHROW(parse_dicom(bytes.data(), bytes.size()));
+  for (std::size_t cut : {bytes.size() - 1, bytes.size() - 8, bytes.size() - 200}) {
+    std::string part = bytes.substr(0, cut);
+    INFO("cut at " << cut);
+    try {
+      parse_dicom(part.data(), part.size());
+      FAIL("accepted a truncated encapsulated file");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::kCorrupt);
+    }
+  }
+}
+
 TEST_CASE("a DICOMDIR is refused as not an instance", "[dicom]") {
   try {
     parse_dicom_file(test::pydicom_dir() + "/dicomdirtests/DICOMDIR");
