@@ -39,10 +39,11 @@ class Portal {
   /// Creates the first administrator, active at once. Refused with kConflict when an
   /// administrator already exists; there is no default password anywhere.
   User create_first_administrator(const NewUser& user);
-  /// Signs in with login or email and password (ACC-1, ACC-3 guests). A wrong password, an
-  /// unknown or inactive account all give the same kUnauthenticated answer, in about the same
-  /// time; after Options::lockout_failures failures the account (or address) is locked and the
-  /// answer says so (kUnauthenticated, "locked").
+  /// Signs in with login or email and password (ACC-1, ACC-3 guests). A wrong password and an
+  /// unknown account give the same kUnauthenticated answer, in about the same time; only with
+  /// the right password is an account that is not active (awaiting confirmation or activation,
+  /// disabled) told so. After Options::lockout_failures failures the account (or address) is
+  /// locked and the answer says so (kUnauthenticated, "locked").
   Session sign_in(const std::string& login_or_email, const std::string& password,
                   const std::string& client_address = {});
   /// Patient sign-in (ACC-2): accession number + birth date YYYYMMDD (+ the study's access code

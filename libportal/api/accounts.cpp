@@ -354,6 +354,8 @@ Session Portal::session_as(const std::string& login) {
   auto row = state_->accounts->user_by_login(login);
   if (!row) row = state_->accounts->user_by_email(login);
   if (!row) throw Error(ErrorCode::kNotFound, "no user " + login);
+  if (row->state != "active")
+    throw Error(ErrorCode::kUnauthenticated, "the account " + login + " is not active");
   auto auth = std::make_shared<detail::SessionAuth>();
   auth->as_user_ref = row->id;
   auth->address = "session_as";
@@ -448,7 +450,8 @@ void Portal::request_password_reset(const std::string& login_or_email,
     if (!row) row = st.accounts->user_by_email(login_or_email);
   }
   detail::audit_anonymous(*st.accounts, st.now_ms(), login_or_email, client_address,
-                          {"password_reset_request", row ? "success" : "unknown_account"});
+                          {"password_reset_request", row ? "success" : "failure", "", "",
+                           row ? "" : "unknown account"});
   if (!row || row->state != "active" || row->emails.empty()) return;
   std::string token = detail::new_token();
   detail::TokenRow t;

@@ -170,17 +170,58 @@ const char* const kOutboxColumns =
     " last_error, created_at, sent_at, sealed";
 
 // "2026-11-28", "2026-11-28T09:15:02", "...02.123Z", or "20261128": Unix ms (UTC).
+// "20261128", "2026-11-28", "2026-11-28T09:15Z", "2026-11-28T09:15:02Z" or with a fraction of
+// any length ("…:02.6Z" is 600 ms). Anything else, or a field out of range, is refused.
 std::int64_t parse_time_ms(const std::string& text, const char* what) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  bool ok = false;
-  if (text.size() == 8 && std::sscanf(text.c_str(), "%4d%2d%2d", &y, &mo, &d) == 3) ok = true;
-  if (!ok && text.size() >= 10) {
-    int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &y, &mo, &d, &h, &mi, &s, &ms);
-    ok = n == 3 || n >= 6;
-  }
-  if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31)
+  auto fail = [&]() -> std::int64_t {
     throw Error(ErrorCode::kInvalidArgument,
                 std::string(what) + " must be a UTC date or time like 2026-11-28T09:15:02Z");
+  };
+  auto digits = [&](std::size_t at, std::size_t n, int& out) {
+    if (at + n > text.size()) return false;
+    out = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
+  std::size_t pos = 0;
+  if (text.size() == 8) {
+    if (!digits(0, 4, y) || !digits(4, 2, mo) || !digits(6, 2, d)) return fail();
+    pos = 8;
+  } else {
+    if (!digits(0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, mo) ||
+        text[7] != '-' || !digits(8, 2, d))
+      return fail();
+    pos = 10;
+    if (pos < text.size()) {
+      if (text[pos] != 'T' || !digits(pos + 1, 2, h) || text.size() < pos + 6 ||
+          text[pos + 3] != ':' || !digits(pos + 4, 2, mi))
+        return fail();
+      pos += 6;
+      if (pos < text.size() && text[pos] == ':') {
+        if (!digits(pos + 1, 2, s)) return fail();
+        pos += 3;
+        if (pos < text.size() && text[pos] == '.') {
+          int scale = 100;
+          ++pos;
+          std::size_t start = pos;
+          while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            ms += (text[pos] - '0') * scale;
+            scale /= 10;
+            ++pos;
+          }
+          if (pos == start) return fail();
+        }
+      }
+      if (pos >= text.size() || text[pos] != 'Z') return fail();
+      ++pos;
+    }
+  }
+  if (pos != text.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    return fail();
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;

@@ -247,6 +247,23 @@ StudyPage Index::search(const StudyQuery& q, const SearchContext& ctx) {
   page.offset = q.offset;
   return guard_sql([&] {
     auto lease = impl_->read();
+    // One read transaction: the count and the page see the same snapshot even while an
+    // ingest commits between them.
+    struct ReadTxn {
+      Connection& c;
+      explicit ReadTxn(Connection& conn) : c(conn) { c.db.exec("BEGIN"); }
+      ~ReadTxn() {
+        try {
+          for (auto& [sql, stmt] : c.cache) stmt->reset();  // a pending statement blocks COMMIT
+          c.db.exec("COMMIT");
+        } catch (...) {
+          try {
+            c.db.exec("ROLLBACK");
+          } catch (...) {
+          }
+        }
+      }
+    } txn(*lease);
     std::vector<Posting> postings;
     add_term_postings(*lease, postings, "f", q.last_name);
     add_term_postings(*lease, postings, "g", q.first_name);

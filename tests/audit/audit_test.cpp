@@ -157,3 +157,24 @@ TEST_CASE("no password, token or captcha answer appears in the database, audit o
   }
   portal::detail::set_captcha_text_for_tests(nullptr);
 }
+
+TEST_CASE("audit time bounds read fractions, minutes-only times and refuse junk", "[audit]") {
+  test::AccountsPortal p;
+  auto admin = p.admin();
+  AuditQuery q;
+  for (const char* good : {"2026-03-02", "20260302", "2026-03-02T09:30Z", "2026-03-02T09:30:00Z",
+                           "2026-03-02T09:30:00.6Z", "2026-03-02T09:30:00.123456Z"}) {
+    q.from = good;
+    INFO(good);
+    CHECK_NOTHROW(admin.audit(q));
+  }
+  for (const char* bad : {"2026-03-02T09:30:00Zgarbage", "2026-03-02T99:00:00Z", "2026-3-2",
+                          "yesterday", "2026-03-02T09:30:00.Z"}) {
+    q.from = bad;
+    INFO(bad);
+    CHECK_THROWS_AS(admin.audit(q), Error);
+  }
+  // ".6" is 600 ms: an event at a time before that is excluded.
+  q.from = "2999-01-01T00:00:00.6Z";
+  CHECK(admin.audit(q).empty());
+}
