@@ -26,4 +26,8 @@ void bind_accounts_model(py::module_& m);
 /// audit, mail). Runs after bind_api, whose classes it extends.
 void bind_accounts_api(py::module_& m);
 
+/// FramePayload and the imaging calls of Session (pixels as numpy, render, thumbnail, frame).
+/// Runs after bind_api, whose Session class it extends.
+void bind_imaging(py::module_& m);
+
 }  // namespace portal::python

@@ -12,4 +12,5 @@ PYBIND11_MODULE(portal, m) {
   portal::python::bind_accounts_model(m);
   portal::python::bind_api(m);
   portal::python::bind_accounts_api(m);
+  portal::python::bind_imaging(m);
 }
