@@ -3,6 +3,7 @@
 
 #include "portal/accounts.hpp"
 #include "portal/backend.hpp"
+#include "portal/documents.hpp"
 #include "portal/error.hpp"
 #include "portal/imaging.hpp"
 #include "portal/model.hpp"

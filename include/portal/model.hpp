@@ -35,6 +35,28 @@ struct Study {
   std::int64_t size_bytes = 0;
   std::string received_at;           ///< UTC, ISO 8601, when the first instance arrived
   std::string updated_at;            ///< UTC, ISO 8601, when the last instance arrived
+  /// DIF-1: whether a radiologist, the referring physician and the patient have opened the
+  /// study or its report (Session::mark_seen).
+  bool seen_by_radiologist = false;
+  bool seen_by_referring = false;
+  bool seen_by_patient = false;
+};
+
+/// A study shared with one recipient (DIF-5, DIF-6). A share to an address without an account
+/// is pending until the invitation sent with it is accepted; it then gives access like a share
+/// to a known user. Access stops at once when the share expires or is revoked.
+struct Share {
+  std::int64_t id = 0;
+  std::string study_uid;
+  std::string recipient;        ///< the email address, or the login for share_with_user()
+  std::string recipient_login;  ///< empty while pending (no account yet)
+  std::string shared_by;        ///< login, or "system"
+  std::string message;
+  std::string created_at;       ///< UTC ISO 8601
+  std::string expires_at;       ///< empty = never
+  std::string revoked_at;       ///< empty = not revoked
+  bool pending = false;         ///< the recipient has not registered yet
+  bool active = false;          ///< neither revoked nor expired now
 };
 
 /// One series of a study.

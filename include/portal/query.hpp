@@ -53,6 +53,11 @@ struct StudyQuery {
   std::string referring;   ///< referring physician name (family or given name prefix)
   std::string performing;  ///< performing or reading physician name prefix
   std::string site;        ///< institution name prefix
+  /// Read status (LIST-4, DIF-1): "" (any), "seen" or "unseen" by the caller's role: the
+  /// radiologists for radiologists, administrators and the system; the referring physician for
+  /// referring physicians; the patient for patients. Guests have no read status: any other
+  /// value, or a guest asking, is Error(kInvalidArgument).
+  std::string seen;
   Sort sort;
   int limit = 0;           ///< 0 = Options::search_default_limit; clamped to Options::search_max_limit
   int offset = 0;

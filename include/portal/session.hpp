@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "portal/accounts.hpp"
+#include "portal/documents.hpp"
 #include "portal/imaging.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
@@ -140,6 +141,20 @@ class Session {
 
   /// The stored bytes of one instance. Throws Error(kNotFound) when absent or not visible.
   std::string instance_bytes(const std::string& sop_uid) const;
+
+  // --- Documents (ING-3, ING-4); need the upload right. Each file's fate is in its result
+  // (never an exception for a bad file); types are told by content, never by name. -----------
+  /// Adds files to a study this principal sees: DICOM instances of that study (its patient's
+  /// name and birth date must match; another study's instance is refused), PDF documents (as
+  /// Encapsulated PDF instances) and PNG/JPEG images (as Secondary Capture instances).
+  /// Throws kNotFound when the study is not visible, kPermissionDenied without upload.
+  std::vector<IngestResult> add_files(const std::string& study_uid,
+                                      const std::vector<NamedFile>& files);
+  /// A new study made from PNG/JPEG images and the form's patient and study data. Throws
+  /// kInvalidArgument naming every missing or malformed mandatory field before anything is
+  /// stored, and when no file is given.
+  std::vector<IngestResult> create_study(const NewStudyForm& form,
+                                         const std::vector<NamedFile>& images);
 
   // --- Imaging (VIEW-7 server side, API-3). Each reads the instance like instance_bytes (same
   // visibility, audited), then decodes with Options::imaging caps. Undecodable pixel data

@@ -621,6 +621,152 @@ std::vector<GrantRow> AccountStore::grants(const std::string& study_uid) {
   });
 }
 
+// --- Seen status -------------------------------------------------------------------------------
+
+bool AccountStore::mark_seen(const std::string& study_uid, const std::string& role,
+                             std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "INSERT OR IGNORE INTO study_seen(study_ref, role, first_at)"
+         " SELECT id, ?, ? FROM studies WHERE uid = ?",
+         role, now, study_uid);
+    auto& q = c.prepare("SELECT 1 FROM studies WHERE uid = ?");
+    q.bind(1, study_uid);
+    bool found = q.executeStep();
+    q.reset();
+    return found;
+  });
+}
+
+// --- Shares --------------------------------------------------------------------------------------
+
+namespace {
+
+const char* const kShareSelect =
+    "SELECT h.id, s.uid, h.email, h.user_ref, COALESCE(u.login, ''), h.grant_ref, h.shared_by,"
+    " h.message, h.created_at, h.expires_at, h.revoked_at"
+    " FROM shares h JOIN studies s ON s.id = h.study_ref LEFT JOIN users u ON u.id = h.user_ref";
+
+ShareRow share_from_row(SQLite::Statement& q) {
+  ShareRow r;
+  r.id = q.getColumn(0).getInt64();
+  r.study_uid = q.getColumn(1).getString();
+  r.email = q.getColumn(2).getString();
+  r.user_ref = q.getColumn(3).getInt64();
+  r.recipient_login = q.getColumn(4).getString();
+  r.grant_ref = q.getColumn(5).getInt64();
+  r.shared_by = q.getColumn(6).getString();
+  r.message = q.getColumn(7).getString();
+  r.created_at = q.getColumn(8).getInt64();
+  r.expires_at = q.getColumn(9).getInt64();
+  r.revoked_at = q.getColumn(10).getInt64();
+  return r;
+}
+
+// A grant of the share's study to `user_ref`, replacing an earlier grant of the same pair.
+std::int64_t grant_for_share(Connection& c, std::int64_t study_ref, std::int64_t user_ref,
+                             const std::string& by, std::int64_t now, std::int64_t expires_at) {
+  exec(c,
+       "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
+       " AND study_ref = ?",
+       now, user_ref, study_ref);
+  exec(c,
+       "INSERT INTO study_grants(study_ref, user_ref, granted_by, created_at, expires_at)"
+       " VALUES (?, ?, ?, ?, ?)",
+       study_ref, user_ref, by, now, expires_at);
+  return c.db.getLastInsertRowid();
+}
+
+}  // namespace
+
+std::vector<std::int64_t> AccountStore::insert_shares(const std::vector<ShareRow>& rows) {
+  return write_txn(index_, [&](Connection& c) {
+    std::vector<std::int64_t> ids;
+    for (const auto& r : rows) {
+      auto& q = c.prepare("SELECT id FROM studies WHERE uid = ?");
+      q.bind(1, r.study_uid);
+      if (!q.executeStep()) {
+        q.reset();
+        throw Error(ErrorCode::kNotFound, "no study " + r.study_uid);
+      }
+      std::int64_t study_ref = q.getColumn(0).getInt64();
+      q.reset();
+      std::int64_t grant_ref = 0;
+      if (r.user_ref > 0)
+        grant_ref =
+            grant_for_share(c, study_ref, r.user_ref, r.shared_by, r.created_at, r.expires_at);
+      exec(c,
+           "INSERT INTO shares(study_ref, email, user_ref, grant_ref, shared_by, message,"
+           " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+           study_ref, r.email, r.user_ref, grant_ref, r.shared_by, r.message, r.created_at,
+           r.expires_at);
+      ids.push_back(c.db.getLastInsertRowid());
+    }
+    return ids;
+  });
+}
+
+std::vector<ShareRow> AccountStore::shares(const std::string& study_uid) {
+  return read(index_, [&](Connection& c) {
+    std::vector<ShareRow> out;
+    auto& q = c.prepare(std::string(kShareSelect) + " WHERE ? = '' OR s.uid = ? ORDER BY h.id");
+    q.bind(1, study_uid);
+    q.bind(2, study_uid);
+    while (q.executeStep()) out.push_back(share_from_row(q));
+    q.reset();
+    return out;
+  });
+}
+
+std::optional<ShareRow> AccountStore::share(std::int64_t id) {
+  return read(index_, [&](Connection& c) -> std::optional<ShareRow> {
+    auto& q = c.prepare(std::string(kShareSelect) + " WHERE h.id = ?");
+    q.bind(1, id);
+    std::optional<ShareRow> out;
+    if (q.executeStep()) out = share_from_row(q);
+    q.reset();
+    return out;
+  });
+}
+
+bool AccountStore::revoke_share(std::int64_t id, std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) {
+    if (exec(c, "UPDATE shares SET revoked_at = ? WHERE id = ? AND revoked_at = 0", now, id) == 0)
+      return false;
+    exec(c,
+         "UPDATE study_grants SET revoked_at = ? WHERE revoked_at = 0"
+         " AND id = (SELECT grant_ref FROM shares WHERE id = ?)",
+         now, id);
+    return true;
+  });
+}
+
+int AccountStore::accept_pending_shares(const std::string& email, std::int64_t user_ref,
+                                        std::int64_t now) {
+  return write_txn(index_, [&](Connection& c) {
+    struct Pending {
+      std::int64_t id, study_ref, expires_at;
+      std::string by;
+    };
+    std::vector<Pending> pending;
+    auto& q = c.prepare(
+        "SELECT id, study_ref, expires_at, shared_by FROM shares WHERE user_ref = 0"
+        " AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?) AND lower(email) = lower(?)"
+        " ORDER BY id");
+    q.bind(1, now);
+    q.bind(2, email);
+    while (q.executeStep())
+      pending.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                         q.getColumn(2).getInt64(), q.getColumn(3).getString()});
+    q.reset();
+    for (const auto& p : pending) {
+      std::int64_t g = grant_for_share(c, p.study_ref, user_ref, p.by, now, p.expires_at);
+      exec(c, "UPDATE shares SET user_ref = ?, grant_ref = ? WHERE id = ?", user_ref, g, p.id);
+    }
+    return static_cast<int>(pending.size());
+  });
+}
+
 // --- Outbox ------------------------------------------------------------------------------------
 
 std::int64_t AccountStore::enqueue_mail(const OutboxRow& m) {

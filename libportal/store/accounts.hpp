@@ -62,6 +62,20 @@ struct GrantRow {
   std::int64_t revoked_at = 0;  ///< 0 = not revoked
 };
 
+/// A share (DIF-5, DIF-6). `user_ref` 0 = pending: no account has `email` yet.
+struct ShareRow {
+  std::int64_t id = 0;
+  std::string study_uid;
+  std::string email;            ///< as given (empty for a share to a user without an email)
+  std::int64_t user_ref = 0;
+  std::string recipient_login;  ///< filled by reads; empty while pending
+  std::int64_t grant_ref = 0;   ///< the study grant giving access; 0 while pending
+  std::string shared_by, message;
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;  ///< 0 = never
+  std::int64_t revoked_at = 0;  ///< 0 = not revoked
+};
+
 struct OutboxRow {
   std::int64_t id = 0;
   std::string to, subject, body, kind, language;
@@ -153,6 +167,25 @@ class AccountStore {
   /// Returns false when no unrevoked grant existed.
   bool revoke_grant(const std::string& study_uid, std::int64_t user_ref, std::int64_t now);
   std::vector<GrantRow> grants(const std::string& study_uid);
+
+  // Seen status (DIF-1).
+  /// Records that `role` ("radiologist", "referring", "patient") opened the study; the first
+  /// time is kept. Returns false when the study does not exist.
+  bool mark_seen(const std::string& study_uid, const std::string& role, std::int64_t now);
+
+  // Shares (DIF-5, DIF-6).
+  /// Inserts the shares in one transaction; each one with a user_ref also gets a study grant
+  /// (replacing an earlier grant of the same pair) with the share's expiry. Returns the ids in
+  /// order. kNotFound when the study does not exist (nothing is written).
+  std::vector<std::int64_t> insert_shares(const std::vector<ShareRow>& rows);
+  /// The shares of a study ("" = every study), oldest first.
+  std::vector<ShareRow> shares(const std::string& study_uid);
+  std::optional<ShareRow> share(std::int64_t id);
+  /// Revokes the share and its grant. Returns false when there is no unrevoked share `id`.
+  bool revoke_share(std::int64_t id, std::int64_t now);
+  /// Turns the pending, unrevoked, unexpired shares to `email` (case-insensitive) into grants
+  /// to `user_ref`. Returns how many.
+  int accept_pending_shares(const std::string& email, std::int64_t user_ref, std::int64_t now);
 
   // Outbox (DIF-8).
   std::int64_t enqueue_mail(const OutboxRow& row);

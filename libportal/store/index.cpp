@@ -62,7 +62,10 @@ const char* const kStudyColumns =
     "s.uid, s.patient_id, p.family_name, p.given_name, s.birth_date, p.sex, s.study_date, "
     "s.study_time, s.description, s.accession, s.referring, s.performing, s.reading, "
     "s.institution, s.repository, s.modalities, s.num_series, s.num_instances, s.size_bytes, "
-    "s.received_at, s.updated_at";
+    "s.received_at, s.updated_at, "
+    "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'radiologist'), "
+    "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'referring'), "
+    "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'patient')";
 
 Study study_from_row(SQLite::Statement& q) {
   Study s;
@@ -89,6 +92,9 @@ Study study_from_row(SQLite::Statement& q) {
   s.size_bytes = q.getColumn(i++).getInt64();
   s.received_at = q.getColumn(i++).getString();
   s.updated_at = q.getColumn(i++).getString();
+  s.seen_by_radiologist = q.getColumn(i++).getInt() != 0;
+  s.seen_by_referring = q.getColumn(i++).getInt() != 0;
+  s.seen_by_patient = q.getColumn(i++).getInt() != 0;
   return s;
 }
 

@@ -53,6 +53,9 @@ struct SearchContext {
   std::string days_ago_29;///< first day of "last 30 days"
   int default_limit = 150;
   int max_limit = 150;
+  /// The caller's read-status role for StudyQuery::seen: "radiologist", "referring",
+  /// "patient", or empty (the filter is then refused).
+  std::string seen_role;
 };
 
 class Index;

@@ -256,6 +256,33 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql",
+    // 3: [sharing] seen status (DIF-1) and shares with users and guests (DIF-5, DIF-6).
+    R"sql(
+-- One row per study and reader role ('radiologist', 'referring', 'patient') once opened.
+CREATE TABLE study_seen (
+  study_ref INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  role      TEXT NOT NULL,
+  first_at  INTEGER NOT NULL,
+  PRIMARY KEY (study_ref, role)
+) WITHOUT ROWID;
+
+-- A share of one study with one recipient. user_ref = 0 while the recipient has no account:
+-- the share is pending and becomes a study grant when the invitation of `email` is accepted.
+CREATE TABLE shares (
+  id         INTEGER PRIMARY KEY,
+  study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  email      TEXT NOT NULL,
+  user_ref   INTEGER NOT NULL DEFAULT 0,
+  grant_ref  INTEGER NOT NULL DEFAULT 0,
+  shared_by  TEXT NOT NULL,
+  message    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX shares_by_study ON shares(study_ref);
+CREATE INDEX shares_pending ON shares(email, user_ref);
+)sql",
 };
 
 }  // namespace

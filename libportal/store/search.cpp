@@ -232,6 +232,17 @@ StudyPage Index::search(const StudyQuery& q, const SearchContext& ctx) {
     w.add("s.accession = ?");
     w.params.push_back(trim(q.accession));
   }
+  if (!q.seen.empty()) {
+    if (q.seen != "seen" && q.seen != "unseen")
+      throw Error(ErrorCode::kInvalidArgument,
+                  "the read status is \"seen\" or \"unseen\", not \"" + q.seen.substr(0, 20) +
+                      "\"");
+    if (ctx.seen_role.empty())
+      throw Error(ErrorCode::kInvalidArgument, "this profile has no read status to filter on");
+    w.add(std::string(q.seen == "seen" ? "" : "NOT ") +
+          "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = ?)");
+    w.params.push_back(ctx.seen_role);
+  }
   {
     std::vector<std::string> vis_params;
     std::string vis = study_filter_sql(ctx.filter, vis_params);

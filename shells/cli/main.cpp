@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_mail_command(app, globals, registry);
   add_audit_command(app, globals, registry);
   add_render_command(app, globals, registry);
+  add_attach_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
