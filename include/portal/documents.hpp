@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace portal {
@@ -26,5 +27,14 @@ struct NewStudyForm {
   std::string accession;
   std::string referring_physician;  ///< "FAMILY^GIVEN" or plain text
 };
+
+/// What a study export holds (LIST-7, VIEW-6).
+enum class ExportFormat {
+  kDicomZip,  ///< every instance as received, with a DICOMDIR, in a zip archive
+  kJpegZip,   ///< every frame of every image as a JPEG (default window), in a zip archive
+};
+
+/// Parses "dicom" or "jpeg". Throws Error(kInvalidArgument) otherwise.
+ExportFormat parse_export_format(std::string_view text);
 
 }  // namespace portal

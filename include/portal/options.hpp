@@ -71,6 +71,9 @@ struct Options {
   int reset_expiry_minutes = 15;
   /// Validity of an invitation link, minutes (default 20160 = 14 days).
   int invitation_expiry_minutes = 20160;
+  /// Default lifetime of a share (DIF-5, DIF-6), days (default 30; 0 = shares never expire).
+  /// Session::share() may give another expiry per share.
+  int share_expiry_days = 30;
   /// Require an image captcha for self-registration (default false).
   bool captcha_enabled = false;
   /// Validity of a captcha, minutes (default 10).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,36 @@ class Session {
   /// whose email is fixed. Needs the share right.
   Invitation invite(const std::string& email, const std::string& language = {});
 
+  // --- Sharing (DIF-5, DIF-6) and seen status (DIF-1) ------------------------------------------
+  /// Shares a study this principal sees (kNotFound otherwise) with `recipients`, a
+  /// comma-separated list of email addresses (trimmed; duplicates, case-insensitive, count
+  /// once). Needs the share right (kPermissionDenied). Every address is checked first: one
+  /// invalid address is Error(kInvalidArgument) naming it, and nothing is shared or sent.
+  /// An address of an account gives that account access at once; any other address gets an
+  /// invitation (ACC-3) and gains access when it registers through it. Each recipient gets
+  /// one email (with `message` and a link to the study, or the invitation link). `expires`
+  /// empty = Options::share_expiry_days from now (0 days = never); in the past is
+  /// kInvalidArgument. Returns the shares, one per recipient, in the order given. Audited.
+  std::vector<Share> share(const std::string& study_uid, const std::string& recipients,
+                           const std::string& message = {},
+                           std::optional<std::chrono::system_clock::time_point> expires = {});
+  /// Shares a study with an existing account by login, email or id (kNotFound when none),
+  /// like share(): same rights, expiry and email.
+  Share share_with_user(const std::string& study_uid, const std::string& login,
+                        const std::string& message = {},
+                        std::optional<std::chrono::system_clock::time_point> expires = {});
+  /// Revokes a share: its recipient loses access at once. Needs the share right; a share of a
+  /// study this principal does not see, or no such unrevoked share, is kNotFound.
+  void revoke_share(std::int64_t id);
+  /// The shares of a study (all studies when `study_uid` is empty), oldest first, with
+  /// recipient, author, dates and state (LIST-7). Administrators, radiologists and the system
+  /// (kPermissionDenied otherwise); kNotFound when the study is not visible.
+  std::vector<Share> shares(const std::string& study_uid = {}) const;
+  /// Records that this principal opened the study or its report (DIF-1): sets the seen flag
+  /// of its role (radiologist, referring physician or patient; other profiles: nothing is
+  /// recorded). kNotFound when the study is not visible. Audited ("study_seen").
+  void mark_seen(const std::string& study_uid);
+
   /// Searches studies visible to this principal (LIST-1, LIST-3..5). Throws
   /// Error(kInvalidArgument) for malformed dates or an inverted range, Error(kPermissionDenied)
   /// for advanced filters (accession, referring, performing, site) without the
@@ -155,6 +186,11 @@ class Session {
   /// stored, and when no file is given.
   std::vector<IngestResult> create_study(const NewStudyForm& form,
                                          const std::vector<NamedFile>& images);
+
+  /// Streams an export of a study this principal sees to `sink`, chunk by chunk (memory stays
+  /// bounded). Needs the export right (kPermissionDenied), kNotFound when not visible. Audited.
+  void export_study(const std::string& study_uid, ExportFormat format,
+                    const std::function<void(const char*, std::size_t)>& sink);
 
   // --- Imaging (VIEW-7 server side, API-3). Each reads the instance like instance_bytes (same
   // visibility, audited), then decodes with Options::imaging caps. Undecodable pixel data

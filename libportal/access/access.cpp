@@ -156,6 +156,19 @@ bool may_administer(const Principal& p) {
          (p.kind == Principal::Kind::kUser && p.profile == kAdministrator);
 }
 
+std::string seen_role(const Principal& p) {
+  if (p.kind == Principal::Kind::kPatient) return "patient";
+  if (p.kind != Principal::Kind::kUser) return {};
+  if (p.profile == kRadiologist) return "radiologist";
+  if (p.profile == kReferringPhysician) return "referring";
+  return {};
+}
+
+std::string seen_filter_role(const Principal& p) {
+  auto role = seen_role(p);
+  return role.empty() && may_administer(p) ? std::string("radiologist") : role;
+}
+
 bool is_privileged(const Principal& p) {
   return may_administer(p) || (p.kind == Principal::Kind::kUser && p.profile == kRadiologist);
 }

@@ -59,5 +59,11 @@ bool has_right(const Principal& p, const std::string& right);
 bool may_administer(const Principal& p);
 /// Administrators, radiologists and the system: grants list, patient access codes.
 bool is_privileged(const Principal& p);
+/// DIF-1: the role whose seen flag the principal sets on opening a study: "radiologist",
+/// "referring" (referring physicians), "patient" (patients), "" (anyone else: no flag).
+std::string seen_role(const Principal& p);
+/// LIST-4: the role whose flag the read-status filter uses: seen_role(), and the radiologists'
+/// flag for administrators and the system; "" for guests (the filter is refused).
+std::string seen_filter_role(const Principal& p);
 
 }  // namespace portal::detail

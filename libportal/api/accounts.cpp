@@ -506,6 +506,10 @@ User Portal::accept_invitation(const std::string& token, const Registration& for
   row.id = st.accounts->insert_user(row);
   st.audit(st.user_principal(row), client_address,
            {"accept_invitation", "success", "", "", t->data});
+  // DIF-5: what was shared with this address while it had no account becomes its access.
+  if (int n = st.accounts->accept_pending_shares(t->email, row.id, st.now_ms()))
+    st.audit(st.user_principal(row), client_address,
+             {"share_accept", "success", "", "", std::to_string(n) + " shared studies"});
   return st.to_user(row);
 }
 

@@ -43,6 +43,7 @@ StudyPage Session::find_studies(const StudyQuery& query) const {
   detail::check_query_rights(p, query);
   auto ctx = state_->search_context();
   ctx.filter = detail::study_filter(p, state_->now_ms());
+  ctx.seen_role = detail::seen_filter_role(p);
   auto page = state_->index->search(query, ctx);
   for (auto& s : page.studies) detail::redact_study(p, s);
   return page;

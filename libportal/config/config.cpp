@@ -38,6 +38,7 @@ const std::vector<Setting>& settings() {
       {"accounts", "confirmation_expiry_minutes", &Options::confirmation_expiry_minutes},
       {"accounts", "reset_expiry_minutes", &Options::reset_expiry_minutes},
       {"accounts", "invitation_expiry_minutes", &Options::invitation_expiry_minutes},
+      {"sharing", "share_expiry_days", &Options::share_expiry_days},
       {"accounts", "captcha_enabled", &Options::captcha_enabled},
       {"accounts", "captcha_expiry_minutes", &Options::captcha_expiry_minutes},
       {"accounts", "captcha_length", &Options::captcha_length},
@@ -164,6 +165,7 @@ void check_options(const Options& o) {
   positive(o.reset_expiry_minutes, "accounts.reset_expiry_minutes");
   positive(o.invitation_expiry_minutes, "accounts.invitation_expiry_minutes");
   positive(o.captcha_expiry_minutes, "accounts.captcha_expiry_minutes");
+  if (o.share_expiry_days < 0) bad("sharing.share_expiry_days", "must not be negative");
   positive(o.lockout_failures, "lockout.failures");
   positive(o.lockout_address_failures, "lockout.address_failures");
   positive(o.lockout_window_minutes, "lockout.window_minutes");

@@ -1,5 +1,5 @@
 // Mail templates (DIF-8), English and French. Placeholders: {name}, {login}, {link},
-// {expires}, {email}, {base_url}.
+// {expires}, {email}, {base_url}, {message}.
 #include <map>
 
 #include "libportal/mail/mail.hpp"
@@ -71,6 +71,29 @@ const std::map<std::string, std::map<std::string, Template>>& templates() {
           "Bonjour,\n\n{name} vous invite à consulter des images médicales sur le portail de "
           "radiologie.\nCréez votre compte en ouvrant ce lien :\n\n{link}\n\nCe lien n'est "
           "utilisable qu'une fois et expire le {expires}.\n"}}}},
+      // DIF-5, DIF-6: no patient data in the mail, only the link (access is checked there).
+      {"study_shared",
+       {{"en",
+         {"A study was shared with you",
+          "Hello,\n\n{name} shared a study with you on the radiology portal.\n\n{message}\n\n"
+          "Open it here (sign in first):\n\n{link}\n\nAccess ends on {expires}.\n"}},
+        {"fr",
+         {"Un examen a été partagé avec vous",
+          "Bonjour,\n\n{name} a partagé un examen avec vous sur le portail de radiologie.\n\n"
+          "{message}\n\nConsultez-le ici (après connexion) :\n\n{link}\n\n"
+          "L'accès prend fin le {expires}.\n"}}}},
+      {"study_shared_invitation",
+       {{"en",
+         {"A study was shared with you",
+          "Hello,\n\n{name} shared a study with you on the radiology portal.\n\n{message}\n\n"
+          "Create your account by opening this link; the study is then in your list:\n\n"
+          "{link}\n\nThe link can be used once and expires on {expires}.\n"}},
+        {"fr",
+         {"Un examen a été partagé avec vous",
+          "Bonjour,\n\n{name} a partagé un examen avec vous sur le portail de radiologie.\n\n"
+          "{message}\n\nCréez votre compte en ouvrant ce lien ; l'examen sera ensuite dans "
+          "votre liste :\n\n{link}\n\nCe lien n'est utilisable qu'une fois et expire le "
+          "{expires}.\n"}}}},
   };
   return t;
 }

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_audit_command(app, globals, registry);
   add_render_command(app, globals, registry);
   add_attach_command(app, globals, registry);
+  add_export_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);

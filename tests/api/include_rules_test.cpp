@@ -35,7 +35,7 @@ TEST_CASE("third-party headers are included only inside their adapter", "[rules]
       {"httplib.h", {"shells/http/"}},
       {"CLI/", {"shells/cli/"}},
       {"pybind11/", {"bindings/python/"}},
-      {"archive", {"libportal/ingest/"}},
+      {"archive", {"libportal/ingest/", "libportal/export/"}},
       {"openssl/", {"libportal/common/", "shells/http/"}},
       {"sodium", {"libportal/common/", "libportal/auth/"}},
       {"unicode/", {"libportal/common/"}},

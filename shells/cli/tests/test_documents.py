@@ -44,3 +44,22 @@ def test_dicomize_makes_a_new_study_and_names_missing_fields(cli, tmp_path):
     assert found["total"] == 1
     study = found["studies"][0]
     assert study["patient"]["given_name"] == "Hélène" and study["modalities"] == ["XC"]
+
+
+def test_export_writes_a_dicom_zip_with_dicomdir_and_a_jpeg_zip(cli, tmp_path):
+    import zipfile
+    ingest = cli.json("ingest", PYDICOM_TEST_FILES / "CT_small.dcm")
+    study = ingest["files"][0]["study_uid"]
+    cli.run("export", study, "-o", tmp_path / "s.zip", expect=0)
+    names = zipfile.ZipFile(tmp_path / "s.zip").namelist()
+    assert "DICOMDIR" in names and any(n.startswith("DICOM/") for n in names)
+    zipfile.ZipFile(tmp_path / "s.zip").extractall(tmp_path / "x")
+    dump = subprocess.run(["dcmdump", str(tmp_path / "x" / "DICOMDIR")], capture_output=True,
+                          text=True)
+    assert dump.returncode == 0 and "IMAGE" in dump.stdout
+    cli.run("export", study, "--format", "jpeg", "-o", tmp_path / "j.zip", expect=0)
+    z = zipfile.ZipFile(tmp_path / "j.zip")
+    assert len(z.namelist()) == 1 and z.read(z.namelist()[0])[:3] == b"\xff\xd8\xff"
+    assert cli.run("export", study, "--format", "tiff", "-o", tmp_path / "t.zip").returncode == 2
+    assert cli.run("export", "1.2.3", "-o", tmp_path / "n.zip").returncode == 5
+    assert not (tmp_path / "n.zip").exists() and not (tmp_path / "n.zip.part").exists()
