@@ -15,7 +15,7 @@ PACKAGES=(
   catch2 pybind11-dev python3 python3-dev python3-pytest python3-numpy python3-pydicom
   # imaging: JPEG 2000 decoding; cross-checks with independent decoders for pydicom
   libopenjp2-7-dev python3-pil python3-gdcm
-  python3-aiosmtpd
+  python3-aiosmtpd poppler-utils
   tzdata
 )
 

@@ -32,9 +32,10 @@ struct NewStudyForm {
 enum class ExportFormat {
   kDicomZip,  ///< every instance as received, with a DICOMDIR, in a zip archive
   kJpegZip,   ///< every frame of every image as a JPEG (default window), in a zip archive
+  kPdf,       ///< a printable summary: patient and study header, one key image per series
 };
 
-/// Parses "dicom" or "jpeg". Throws Error(kInvalidArgument) otherwise.
+/// Parses "dicom", "jpeg" or "pdf". Throws Error(kInvalidArgument) otherwise.
 ExportFormat parse_export_format(std::string_view text);
 
 }  // namespace portal

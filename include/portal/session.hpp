@@ -219,6 +219,9 @@ class Session {
   /// current(), then kPermissionDenied unless an administrator or the system.
   detail::Principal require_admin() const;
   const std::string& address() const;
+  /// The PDF export (LIST-7): header, one key image per series.
+  void write_summary(const std::string& study_uid, const std::vector<Instance>& instances,
+                     const std::function<void(const char*, std::size_t)>& sink) const;
 
   std::shared_ptr<detail::PortalState> state_;
   PrincipalKind principal_;

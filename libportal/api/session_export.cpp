@@ -8,6 +8,7 @@
 #include "libportal/common/random.hpp"
 #include "libportal/dicom/dicomdir.hpp"
 #include "libportal/export/zip_writer.hpp"
+#include "libportal/render/pdf_summary.hpp"
 #include "portal/accounts.hpp"
 #include "portal/error.hpp"
 #include "portal/session.hpp"
@@ -17,8 +18,9 @@ namespace portal {
 ExportFormat parse_export_format(std::string_view text) {
   if (text == "dicom") return ExportFormat::kDicomZip;
   if (text == "jpeg" || text == "jpg") return ExportFormat::kJpegZip;
+  if (text == "pdf") return ExportFormat::kPdf;
   throw Error(ErrorCode::kInvalidArgument,
-              "unknown export format \"" + std::string(text.substr(0, 20)) + "\" (dicom, jpeg)");
+              "unknown export format \"" + std::string(text.substr(0, 20)) + "\" (dicom, jpeg, pdf)");
 }
 
 namespace {
@@ -44,6 +46,14 @@ void Session::export_study(const std::string& study_uid, ExportFormat format,
     throw Error(ErrorCode::kPermissionDenied, "this profile may not export studies");
   auto p = current();
   const std::vector<Instance> list = instances(study_uid);
+  const char* what = format == ExportFormat::kDicomZip ? "dicom"
+                     : format == ExportFormat::kJpegZip ? "jpeg"
+                                                        : "pdf";
+  if (format == ExportFormat::kPdf) {
+    write_summary(study_uid, list, sink);
+    state_->audit(p, address(), {"study_export", "success", study_uid, "", what});
+    return;
+  }
   detail::ZipWriter zip(sink);
   if (format == ExportFormat::kDicomZip) {
     // DCMTK builds the DICOMDIR from files on disk: stage the file set in scratch space, one
@@ -100,9 +110,49 @@ void Session::export_study(const std::string& study_uid, ExportFormat format,
     }
   }
   zip.close();
-  state_->audit(p, address(),
-                {"study_export", "success", study_uid, "",
-                 format == ExportFormat::kDicomZip ? "dicom" : "jpeg"});
+  state_->audit(p, address(), {"study_export", "success", study_uid, "", what});
+}
+
+void Session::write_summary(const std::string& study_uid, const std::vector<Instance>& list,
+                            const std::function<void(const char*, std::size_t)>& sink) const {
+  const Study st = study(study_uid);
+  auto date = [](const std::string& d) {
+    return d.size() == 8 ? d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) : d;
+  };
+  detail::SummaryContent c;
+  c.title = "Study summary";
+  c.header = {"Patient: " + st.patient.family_name + " " + st.patient.given_name +
+                  "    ID: " + st.patient.patient_id + "    Born: " + date(st.patient.birth_date) +
+                  "    Sex: " + st.patient.sex,
+              "Study: " + st.description + "    " + date(st.date) + "    Accession: " + st.accession,
+              "Referring physician: " + st.referring_physician + "    Site: " + st.institution,
+              "Series: " + std::to_string(st.num_series) + "    Instances: " +
+                  std::to_string(st.num_instances)};
+  c.footer = "libportal — study summary, not for diagnosis";
+  // One key image per series: its middle instance that renders.
+  for (const Series& se : series(study_uid)) {
+    std::vector<const Instance*> of;
+    for (const auto& in : list)
+      if (in.series_uid == se.uid && in.frames > 0) of.push_back(&in);
+    for (std::size_t k = 0; k < of.size(); ++k) {
+      const Instance* in = of[(of.size() / 2 + k) % of.size()];
+      auto loc = state_->index->instance_location(in->sop_uid);
+      auto bytes = loc ? state_->blobs->read(loc->blob_id) : std::nullopt;
+      if (!bytes) continue;
+      RenderOptions o;
+      o.format = ImageFormat::kPng;
+      o.width = o.height = 512;
+      try {
+        c.images.push_back({"Series " + std::to_string(se.number) + " — " + se.description +
+                                " (" + se.modality + ")",
+                            portal::render(*bytes, o, state_->options.imaging)});
+        break;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kUnsupported && e.code() != ErrorCode::kCorrupt) throw;
+      }
+    }
+  }
+  detail::write_pdf_summary(c, sink);
 }
 
 }  // namespace portal

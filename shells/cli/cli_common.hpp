@@ -122,5 +122,6 @@ void add_audit_command(CLI::App& root, const Globals& globals, Registry& registr
 void add_render_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_attach_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_share_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

@@ -1,4 +1,4 @@
-// shells/cli/cmd_export.cpp — `portal export STUDY --format dicom|jpeg -o FILE` (LIST-7).
+// shells/cli/cmd_export.cpp — `portal export STUDY --format dicom|jpeg|pdf -o FILE` (LIST-7).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -56,9 +56,9 @@ int run_export(const Globals& globals, const ExportArgs& a) {
 
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry) {
   auto a = std::make_shared<ExportArgs>();
-  CLI::App* cmd = root.add_subcommand("export", "Export a study as a zip (DICOM with DICOMDIR, or JPEG)");
+  CLI::App* cmd = root.add_subcommand("export", "Export a study: zip of DICOM with DICOMDIR, zip of JPEG, or PDF summary");
   cmd->add_option("STUDY_UID", a->study_uid, "Study Instance UID")->required();
-  cmd->add_option("--format", a->format, "dicom (default) or jpeg");
+  cmd->add_option("--format", a->format, "dicom (default), jpeg or pdf");
   cmd->add_option("-o,--output", a->output, "Output file ('-' for standard output)")->required();
   cmd->add_option("--as", a->as, "Act as this account (its rights apply)");
   registry[cmd] = [&globals, a] { return run_export(globals, *a); };

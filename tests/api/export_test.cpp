@@ -92,3 +92,23 @@ TEST_CASE("exports need the export right and a visible study", "[export][access]
   admin.export_study(uid, ExportFormat::kDicomZip, [&](const char*, std::size_t n) { bytes += n; });
   CHECK(bytes > 1000);
 }
+
+TEST_CASE("a PDF summary opens in poppler with a page per group of key images", "[export]") {
+  test::TempDir dir;
+  auto portal = Portal::open(dir / "data");
+  auto s = portal->system_session();
+  s.ingest({test::studies_dir()});
+  auto manifest = test::load_manifest(test::studies_dir());
+  const test::ManifestStudy* pick = &manifest.studies.front();
+  for (const auto& m : manifest.studies)
+    if (m.num_series > pick->num_series) pick = &m;
+  std::string pdf = export_to_string(s, pick->study_uid, ExportFormat::kPdf);
+  CHECK(pdf.substr(0, 5) == "%PDF-");
+  test::write_file(dir / "s.pdf", pdf);
+  REQUIRE(test::run("pdfinfo " + (dir / "s.pdf") + " > " + (dir / "info.txt")) == 0);
+  CHECK_THAT(test::read_file(dir / "info.txt"), Catch::Contains("Pages:"));
+  REQUIRE(test::run("pdftotext " + (dir / "s.pdf") + " " + (dir / "s.txt")) == 0);
+  std::string text = test::read_file(dir / "s.txt");
+  CHECK_THAT(text, Catch::Contains(pick->accession) && Catch::Contains("page 1 /") &&
+                       Catch::Contains(pick->patient_id));
+}

@@ -60,6 +60,8 @@ def test_export_writes_a_dicom_zip_with_dicomdir_and_a_jpeg_zip(cli, tmp_path):
     cli.run("export", study, "--format", "jpeg", "-o", tmp_path / "j.zip", expect=0)
     z = zipfile.ZipFile(tmp_path / "j.zip")
     assert len(z.namelist()) == 1 and z.read(z.namelist()[0])[:3] == b"\xff\xd8\xff"
+    cli.run("export", study, "--format", "pdf", "-o", tmp_path / "s.pdf", expect=0)
+    assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
     assert cli.run("export", study, "--format", "tiff", "-o", tmp_path / "t.zip").returncode == 2
     assert cli.run("export", "1.2.3", "-o", tmp_path / "n.zip").returncode == 5
     assert not (tmp_path / "n.zip").exists() and not (tmp_path / "n.zip.part").exists()
