@@ -35,3 +35,9 @@ done
 rm -rf "$WORK/cp" "$WORK/data"
 
 "$BENCH" search "$WORK/search-$STUDIES" "$STUDIES"
+
+# Rendering: 512x512 16-bit CT frames to JPEG q90, PNG and 256-px thumbnails.
+if [ ! -f "$WORK/ct20/manifest.json" ]; then
+  /usr/bin/python3 tests/data/gen_studies.py "$WORK/ct20" --preset bench --ct-instances 20
+fi
+"$BUILD/benchmarks/render_bench" "$WORK/ct20" 50
