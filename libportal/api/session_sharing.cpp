@@ -87,8 +87,8 @@ std::vector<Share> Session::share(const std::string& study_uid, const std::strin
   if (!detail::has_right(p, std::string(kRightShare)))
     throw Error(ErrorCode::kPermissionDenied, "this profile may not share");
   if (message.size() > kMaxMessageBytes)
-    throw Error(ErrorCode::kInvalidArgument, "the message is longer than " +
-                                                 std::to_string(kMaxMessageBytes) + " bytes");
+    throw Error(ErrorCode::kInvalidArgument,
+                "the message is longer than " + std::to_string(kMaxMessageBytes) + " bytes");
   std::int64_t now = state_->now_ms();
   std::int64_t exp = 0;
   if (expires) {
@@ -196,10 +196,10 @@ Share Session::share_with_user(const std::string& study_uid, const std::string& 
     row.created_at = now;
     row.expires_at = exp;
     row.id = state_->accounts->insert_shares({row}).front();
-    state_->audit(p, address(),
-                  {"study_share", "success", study_uid,
-                   state_->accounts->study_patient_id(study_uid),
-                   "#" + std::to_string(row.id) + " to " + user->login});
+    state_->audit(
+        p, address(),
+        {"study_share", "success", study_uid, state_->accounts->study_patient_id(study_uid),
+         "#" + std::to_string(row.id) + " to " + user->login});
     return to_share(row, now);
   }
   auto out = share(study_uid, user->emails.front(), message, expires);
@@ -235,8 +235,8 @@ std::vector<Share> Session::shares(const std::string& study_uid) const {
     // A radiologist listing every share does not see those of disabled studies.
     auto it = visible.find(r.study_uid);
     if (it == visible.end())
-      it = visible.emplace(r.study_uid, state_->index->study(r.study_uid, filter).has_value())
-               .first;
+      it =
+          visible.emplace(r.study_uid, state_->index->study(r.study_uid, filter).has_value()).first;
     if (it->second) out.push_back(to_share(r, now));
   }
   return out;
@@ -247,9 +247,9 @@ void Session::mark_seen(const std::string& study_uid) {
   auto role = detail::seen_role(p);
   if (role.empty()) return;
   state_->accounts->mark_seen(study_uid, role, state_->now_ms());
-  state_->audit(p, address(),
-                {"study_seen", "success", study_uid,
-                 state_->accounts->study_patient_id(study_uid), role});
+  state_->audit(
+      p, address(),
+      {"study_seen", "success", study_uid, state_->accounts->study_patient_id(study_uid), role});
 }
 
 }  // namespace portal

@@ -581,6 +581,12 @@ std::optional<std::string> AccountStore::instance_study(const std::string& sop_u
 void AccountStore::grant(const std::string& study_uid, std::int64_t user_ref,
                          const std::string& granted_by, std::int64_t now, std::int64_t expires_at) {
   write_txn(index_, [&](Connection& c) {
+    // Replaced grants end the shares they carried (DIF-5), as in grant_for_share().
+    exec(c,
+         "UPDATE shares SET revoked_at = ? WHERE revoked_at = 0 AND grant_ref IN (SELECT g.id"
+         " FROM study_grants g JOIN studies s ON s.id = g.study_ref WHERE g.user_ref = ?"
+         " AND s.uid = ? AND g.revoked_at = 0)",
+         now, user_ref, study_uid);
     exec(c,
          "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
          " AND study_ref = (SELECT id FROM studies WHERE uid = ?)",
@@ -596,6 +602,11 @@ void AccountStore::grant(const std::string& study_uid, std::int64_t user_ref,
 bool AccountStore::revoke_grant(const std::string& study_uid, std::int64_t user_ref,
                                 std::int64_t now) {
   return write_txn(index_, [&](Connection& c) {
+    exec(c,
+         "UPDATE shares SET revoked_at = ? WHERE revoked_at = 0 AND grant_ref IN (SELECT g.id"
+         " FROM study_grants g JOIN studies s ON s.id = g.study_ref WHERE g.user_ref = ?"
+         " AND s.uid = ? AND g.revoked_at = 0)",
+         now, user_ref, study_uid);
     return exec(c,
                 "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
                 " AND study_ref = (SELECT id FROM studies WHERE uid = ?)",
@@ -666,6 +677,11 @@ ShareRow share_from_row(SQLite::Statement& q) {
 // A grant of the share's study to `user_ref`, replacing an earlier grant of the same pair.
 std::int64_t grant_for_share(Connection& c, std::int64_t study_ref, std::int64_t user_ref,
                              const std::string& by, std::int64_t now, std::int64_t expires_at) {
+  // A share whose grant is replaced ends with it, so listings never show it active.
+  exec(c,
+       "UPDATE shares SET revoked_at = ? WHERE revoked_at = 0 AND grant_ref IN (SELECT id FROM"
+       " study_grants WHERE user_ref = ? AND study_ref = ? AND revoked_at = 0)",
+       now, user_ref, study_ref);
   exec(c,
        "UPDATE study_grants SET revoked_at = ? WHERE user_ref = ? AND revoked_at = 0"
        " AND study_ref = ?",

@@ -163,7 +163,10 @@ Json to_json(const Study& study) {
           {"num_instances", study.num_instances},
           {"size_bytes", study.size_bytes},
           {"received_at", study.received_at},
-          {"updated_at", study.updated_at}};
+          {"updated_at", study.updated_at},
+          {"seen_by_radiologist", study.seen_by_radiologist},
+          {"seen_by_referring", study.seen_by_referring},
+          {"seen_by_patient", study.seen_by_patient}};
 }
 
 Json to_json(const Series& series) {

@@ -34,12 +34,12 @@ StudyQuery seen(const std::string& status) {
 
 TEST_CASE("opening a study sets the seen flag of the reader's role only", "[sharing][seen]") {
   test::AccountsPortal p;
-  auto a = p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann",
-                                 "PatientBirthDate=19700101", "AccessionNumber=ACC-A",
-                                 "ReferringPhysicianName=Martin^Claire"});
-  auto b = p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob",
-                                 "PatientBirthDate=19800202", "AccessionNumber=ACC-B",
-                                 "ReferringPhysicianName=Martin^Claire"});
+  auto a =
+      p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann", "PatientBirthDate=19700101",
+                            "AccessionNumber=ACC-A", "ReferringPhysicianName=Martin^Claire"});
+  auto b =
+      p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob", "PatientBirthDate=19800202",
+                            "AccessionNumber=ACC-B", "ReferringPhysicianName=Martin^Claire"});
   auto admin = p.admin();
   p.add_user(admin, "rad", "radiologist");
   p.add_user(admin, "refdoc", "referring_physician");
@@ -96,12 +96,12 @@ TEST_CASE("a study one may not see cannot be marked seen", "[sharing][seen]") {
 
 TEST_CASE("the read-status filter uses the caller's role", "[sharing][seen][search]") {
   test::AccountsPortal p;
-  auto a = p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann",
-                                 "PatientBirthDate=19700101", "AccessionNumber=ACC-A",
-                                 "ReferringPhysicianName=Martin^Claire"});
-  auto b = p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob",
-                                 "PatientBirthDate=19800202", "AccessionNumber=ACC-B",
-                                 "ReferringPhysicianName=Martin^Claire"});
+  auto a =
+      p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann", "PatientBirthDate=19700101",
+                            "AccessionNumber=ACC-A", "ReferringPhysicianName=Martin^Claire"});
+  auto b =
+      p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob", "PatientBirthDate=19800202",
+                            "AccessionNumber=ACC-B", "ReferringPhysicianName=Martin^Claire"});
   auto admin = p.admin();
   p.add_user(admin, "rad", "radiologist");
   p.add_user(admin, "refdoc", "referring_physician");

@@ -55,16 +55,14 @@ struct World {
   test::AccountsPortal p;
   std::string a, b, c;
   Session admin;
-  World() : admin((init(), p.admin())) {
-    p.add_user(admin, "claire", "referring_physician");
-  }
+  World() : admin((init(), p.admin())) { p.add_user(admin, "claire", "referring_physician"); }
   void init() {
-    a = p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann",
-                              "PatientBirthDate=19700101", "AccessionNumber=ACC-A"});
-    b = p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob",
-                              "PatientBirthDate=19800202", "AccessionNumber=ACC-B"});
-    c = p.add_study("c.dcm", {"PatientID=P3", "PatientName=Roux^Cid",
-                              "PatientBirthDate=19900303", "AccessionNumber=ACC-C"});
+    a = p.add_study("a.dcm", {"PatientID=P1", "PatientName=Durand^Ann", "PatientBirthDate=19700101",
+                              "AccessionNumber=ACC-A"});
+    b = p.add_study("b.dcm", {"PatientID=P2", "PatientName=Petit^Bob", "PatientBirthDate=19800202",
+                              "AccessionNumber=ACC-B"});
+    c = p.add_study("c.dcm", {"PatientID=P3", "PatientName=Roux^Cid", "PatientBirthDate=19900303",
+                              "AccessionNumber=ACC-C"});
   }
 };
 
@@ -206,8 +204,7 @@ TEST_CASE("sharing needs the share right and a visible study", "[sharing]") {
   CHECK(w.p.sign_in("rad").shares(w.a).size() == 2);
 }
 
-TEST_CASE("sharing with a user by login sends them one email with the message",
-          "[sharing]") {
+TEST_CASE("sharing with a user by login sends them one email with the message", "[sharing]") {
   World w;
   auto share = w.admin.share_with_user(w.b, "claire", "For your opinion");
   CHECK(share.recipient_login == "claire");
@@ -217,7 +214,17 @@ TEST_CASE("sharing with a user by login sends them one email with the message",
   CHECK(mails[0].find("For your opinion") != std::string::npos);
   CHECK(uids(w.p.sign_in("claire").find_studies({})) == std::set<std::string>{w.b});
   CHECK(code_of([&] { w.admin.share_with_user(w.b, "nobody"); }) == ErrorCode::kNotFound);
+  // Sharing again replaces the earlier share; revoking the grant ends the share too.
+  auto again = w.admin.share_with_user(w.b, "claire", "Again");
+  auto listed = w.admin.shares(w.b);
+  REQUIRE(listed.size() == 2);
+  CHECK_FALSE(listed[0].active);
+  CHECK(listed[1].active);
+  CHECK(listed[1].id == again.id);
+  w.admin.revoke_study_grant(w.b, "claire");
+  CHECK_FALSE(w.admin.shares(w.b)[1].active);
+  CHECK(w.p.sign_in("claire").find_studies({}).total == 0);
   AuditQuery q;
   q.action = "study_share";
-  CHECK(w.admin.audit(q).size() == 1);
+  CHECK(w.admin.audit(q).size() == 2);
 }
