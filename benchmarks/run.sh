@@ -19,7 +19,7 @@ if [ ! -f "$WORK/ct$N/manifest.json" ]; then
 fi
 SRC="$WORK/ct$N"
 # The manifest is not DICOM: ingest the study folder only.
-STUDY_DIR=$(find "$SRC" -mindepth 1 -maxdepth 1 -type d | head -1)
+STUDY_DIR="$SRC/$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["studies"][0]["path"])' "$SRC/manifest.json")"
 BYTES=$(du -sb "$STUDY_DIR" | cut -f1)
 cat "$SRC"/*/*/* > /dev/null 2>&1 || true   # warm the page cache once
 
