@@ -331,7 +331,34 @@ void bind_session_calls(py::class_<Session>& session) {
       .def("new_patient_access_code", &Session::new_patient_access_code, py::arg("study_uid"),
            nogil(), "A new random access code for the patient of a study (only its hash is kept).")
       .def("invite", &Session::invite, py::arg("email"), py::arg("language") = "", nogil(),
-           "Invites an email address to register as a guest (share right).");
+           "Invites an email address to register as a guest (share right).")
+      // --- Sharing and seen status (DIF-1, DIF-5, DIF-6) ---------------------------------------
+      .def("share",
+           [](Session& s, const std::string& study_uid, const std::string& recipients,
+              const std::string& message, const py::object& expires) {
+             const std::optional<TimePoint> until = optional_instant(expires, "expires");
+             py::gil_scoped_release release;
+             return s.share(study_uid, recipients, message, until);
+           },
+           py::arg("study_uid"), py::arg("recipients"), py::arg("message") = "",
+           py::arg("expires") = py::none(),
+           "Shares a study with a comma-separated list of emails (share right); one invalid "
+           "address refuses all. Returns one Share per recipient.")
+      .def("share_with_user",
+           [](Session& s, const std::string& study_uid, const std::string& login,
+              const std::string& message, const py::object& expires) {
+             const std::optional<TimePoint> until = optional_instant(expires, "expires");
+             py::gil_scoped_release release;
+             return s.share_with_user(study_uid, login, message, until);
+           },
+           py::arg("study_uid"), py::arg("login"), py::arg("message") = "",
+           py::arg("expires") = py::none(), "Shares a study with an existing account.")
+      .def("revoke_share", &Session::revoke_share, py::arg("id"), nogil(),
+           "Revokes a share: its recipient loses access at once.")
+      .def("shares", &Session::shares, py::arg("study_uid") = "", nogil(),
+           "Shares of a study (all when empty), for privileged profiles.")
+      .def("mark_seen", &Session::mark_seen, py::arg("study_uid"), nogil(),
+           "Records that this principal opened the study (DIF-1).");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "portal/accounts.hpp"
+#include "portal/model.hpp"
 
 namespace portal::python {
 namespace {
@@ -74,6 +75,22 @@ py::dict to_dict(const StudyGrant& g) {
   d["expires_at"] = g.expires_at;
   d["revoked_at"] = g.revoked_at;
   d["active"] = g.active;
+  return d;
+}
+
+py::dict to_dict(const Share& x) {
+  py::dict d;
+  d["id"] = x.id;
+  d["study_uid"] = x.study_uid;
+  d["recipient"] = x.recipient;
+  d["recipient_login"] = x.recipient_login;
+  d["shared_by"] = x.shared_by;
+  d["message"] = x.message;
+  d["created_at"] = x.created_at;
+  d["expires_at"] = x.expires_at;
+  d["revoked_at"] = x.revoked_at;
+  d["pending"] = x.pending;
+  d["active"] = x.active;
   return d;
 }
 
@@ -202,6 +219,20 @@ void bind_accounts_model(py::module_& m) {
       .def_readonly("active", &StudyGrant::active, "Neither revoked nor expired now");
   add_common<StudyGrant>(grant, "StudyGrant",
                          {"study_uid", "user_login", "granted_by", "expires_at", "active"});
+
+  auto share = py::class_<Share>(m, "Share", "A study shared with one recipient (DIF-5, DIF-6).")
+      .def_readonly("id", &Share::id)
+      .def_readonly("study_uid", &Share::study_uid)
+      .def_readonly("recipient", &Share::recipient, "Email, or login for share_with_user")
+      .def_readonly("recipient_login", &Share::recipient_login, "Empty while pending")
+      .def_readonly("shared_by", &Share::shared_by, "Login, or 'system'")
+      .def_readonly("message", &Share::message)
+      .def_readonly("created_at", &Share::created_at, "UTC ISO 8601")
+      .def_readonly("expires_at", &Share::expires_at, "UTC ISO 8601; empty = never")
+      .def_readonly("revoked_at", &Share::revoked_at, "UTC ISO 8601; empty = not revoked")
+      .def_readonly("pending", &Share::pending, "The recipient has not registered yet")
+      .def_readonly("active", &Share::active, "Neither revoked nor expired now");
+  add_common<Share>(share, "Share", {"id", "study_uid", "recipient", "active"});
 
   auto event = py::class_<AuditEvent>(
       m, "AuditEvent", "One audit record (PLAT-3). Never holds a password, token or answer.")

@@ -46,6 +46,9 @@ py::dict to_dict(const Study& s) {
   d["size_bytes"] = s.size_bytes;
   d["received_at"] = s.received_at;
   d["updated_at"] = s.updated_at;
+  d["seen_by_radiologist"] = s.seen_by_radiologist;
+  d["seen_by_referring"] = s.seen_by_referring;
+  d["seen_by_patient"] = s.seen_by_patient;
   return d;
 }
 
@@ -183,7 +186,10 @@ void bind_model(py::module_& m) {
       .def_readonly("num_instances", &Study::num_instances)
       .def_readonly("size_bytes", &Study::size_bytes)
       .def_readonly("received_at", &Study::received_at, "UTC ISO 8601, first instance arrival")
-      .def_readonly("updated_at", &Study::updated_at, "UTC ISO 8601, last instance arrival");
+      .def_readonly("updated_at", &Study::updated_at, "UTC ISO 8601, last instance arrival")
+      .def_readonly("seen_by_radiologist", &Study::seen_by_radiologist, "DIF-1 seen status")
+      .def_readonly("seen_by_referring", &Study::seen_by_referring)
+      .def_readonly("seen_by_patient", &Study::seen_by_patient);
   study.def("to_dict", [](const Study& s) { return to_dict(s); },
             "The fields as a plain dict (patient as a nested dict).");
   study.def("__eq__", [](const Study& a, const Study& b) { return to_dict(a).equal(to_dict(b)); },
