@@ -46,6 +46,13 @@ std::string local_date(std::chrono::system_clock::time_point t, int days_ago) {
   return fmt::format("{:04}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+std::string normalise_date(const std::string& d) {
+  std::string out;
+  for (char c : d)
+    if (c >= '0' && c <= '9') out.push_back(c);
+  return out.size() == 8 ? out : std::string();
+}
+
 bool is_valid_date(const std::string& s) {
   if (s.size() != 8) return false;
   for (char c : s)

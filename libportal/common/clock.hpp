@@ -12,6 +12,10 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t);
 /// Local calendar date as YYYYMMDD, `days_ago` days before `t`.
 std::string local_date(std::chrono::system_clock::time_point t, int days_ago = 0);
 
+/// A DICOM DA value as YYYYMMDD: separators some writers add are dropped; anything that is
+/// not then eight digits gives "".
+std::string normalise_date(const std::string& dicom_date);
+
 /// True when `s` is a valid YYYYMMDD calendar date.
 bool is_valid_date(const std::string& s);
 

@@ -22,13 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string normalise_date(const std::string& d) {
-  std::string out;
-  for (char c : d)
-    if (c >= '0' && c <= '9') out.push_back(c);
-  return out.size() == 8 ? out : std::string();
-}
-
 Patient incoming_patient(const DicomMeta& m) {
   PersonName pn = split_person_name(m.patient_name);
   return Patient{m.patient_id, pn.family, pn.given, normalise_date(m.birth_date), m.sex};

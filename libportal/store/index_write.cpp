@@ -1,6 +1,7 @@
 // Writes to the index: the ingest path. One WriteTxn per group commit.
 #include <algorithm>
 
+#include "libportal/common/clock.hpp"
 #include "libportal/common/text.hpp"
 #include "libportal/dicom/dicom_parse.hpp"
 #include "libportal/store/index_impl.hpp"
@@ -33,13 +34,6 @@ std::string normalise_time(const std::string& t) {
     if (c >= '0' && c <= '9') out.push_back(c);
   }
   return out.substr(0, 6);
-}
-
-std::string normalise_date(const std::string& d) {
-  std::string out;
-  for (char c : d)
-    if (c >= '0' && c <= '9') out.push_back(c);
-  return out.size() == 8 ? out : std::string();
 }
 
 }  // namespace
