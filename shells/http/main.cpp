@@ -140,7 +140,7 @@ int run(int argc, char** argv) {
                 "the DICOM receiver (http.dicom_port / --dicom-port) is not available in this "
                 "build; leave it at 0");
 
-  app.tmp_dir = args.data + "/tmp/http";
+  app.tmp_dir = args.data + "/http-tmp";  // not tmp/: Portal::open of other processes empties it
   std::error_code ec;
   std::filesystem::remove_all(app.tmp_dir, ec);  // leftovers of an interrupted run
   std::filesystem::create_directories(app.tmp_dir);

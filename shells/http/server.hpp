@@ -94,7 +94,7 @@ struct App {
   std::shared_ptr<Portal> portal;
   Options options;
   bool tls = false;             ///< HTTPS served here, or behind a TLS proxy (Secure cookies)
-  std::string tmp_dir;          ///< `<data>/tmp/http`: uploads and exports in progress
+  std::string tmp_dir;          ///< `<data>/http-tmp`: uploads and exports in progress
   std::vector<RouteMetrics> metrics;  ///< one per routes() entry, then one for "unmatched"
   std::atomic<int> uploads_running{0};
   std::atomic<std::uint64_t> ingest_stored{0}, ingest_duplicates{0}, ingest_rejected{0};

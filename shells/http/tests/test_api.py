@@ -226,7 +226,7 @@ def test_exports_are_streamed_files(server, admin):
     assert r.status == 200 and r.body.startswith(b"%PDF")
     assert admin.get(f"/api/studies/{uid}/export?format=tiff").status == 400
     # Nothing is left behind in the server's temporary folder.
-    assert not list((pathlib.Path(server.data_dir) / "tmp" / "http").glob("export-*"))
+    assert not list((pathlib.Path(server.data_dir) / "http-tmp").glob("export-*"))
 
 
 # --- imaging -----------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def test_upload_files_and_zip_with_per_file_results(server, admin):
     assert by_source["junk.bin"]["error"] is not None
     assert body["stored"] == 2 and body["rejected"] == 2
     # The server's temporary paths never show.
-    assert "tmp/http" not in r.body.decode()
+    assert "http-tmp" not in r.body.decode()
     again = admin.request("POST", "/api/uploads", files=[("files", "ct.dcm", ct)]).json()
     assert again["files"][0]["status"] == "duplicate"
     assert admin.get(f"/api/studies/{by_source['ct.dcm']['study_uid']}").status == 200
