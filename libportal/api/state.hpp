@@ -24,6 +24,8 @@ struct SessionAuth {
   std::string token_hash;
   std::string address;
   std::int64_t as_user_ref = 0;  ///< Portal::session_as: no token, this user's principal
+  /// Portal::viewer_session: the study its viewer token (hash in token_hash) is scoped to.
+  std::string viewer_study;
 };
 
 struct PortalState {
@@ -49,6 +51,8 @@ struct PortalState {
   /// The principal of a live session; re-reads the session, the account and the rights, and
   /// extends the idle timeout. Throws Error(kUnauthenticated) when it has ended.
   Principal resolve(const SessionAuth& auth);
+  /// resolve() for a viewer session (LIST-7): the issuer's principal limited to one study.
+  Principal resolve_viewer(const SessionAuth& auth);
   /// The principal of a user row (rights of its profile).
   Principal user_principal(const UserRow& row);
   /// Public view of a user row.
