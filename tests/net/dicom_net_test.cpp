@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <unistd.h>
 #include <functional>
 #include <set>
 
@@ -28,10 +29,16 @@ int next_port() {
   return 20000 + (static_cast<int>(::getpid()) % 2000) * 8 + (n++ % 8);
 }
 
+// storescu's output of the last call.
+std::string storescu_log() {
+  return test::read_file("/tmp/portal-storescu-" + std::to_string(::getpid()) + ".log");
+}
+
 int storescu(int port, const std::string& calling, const std::string& called,
              const std::string& files, const std::string& extra = {}) {
-  return test::run("TCP_NODELAY=1 storescu -q -aet " + calling + " -aec " + called + " " + extra +
-                   " 127.0.0.1 " + std::to_string(port) + " " + files + " >/dev/null 2>&1");
+  return test::run("TCP_NODELAY=1 storescu -v -aet " + calling + " -aec " + called + " " + extra +
+                   " 127.0.0.1 " + std::to_string(port) + " " + files + " >/tmp/portal-storescu-" +
+                   std::to_string(::getpid()) + ".log 2>&1");
 }
 
 }  // namespace
@@ -48,11 +55,15 @@ TEST_CASE("C-ECHO and C-STORE from storescu are ingested with the calling AE as 
   CHECK(receiver.running());
   CHECK(test::run("echoscu -aec PORTALTEST 127.0.0.1 " + std::to_string(port) +
                   " >/dev/null 2>&1") == 0);
-  // pydicom samples of several transfer syntaxes, sent as they are.
-  std::string files;
-  for (auto f : {"CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "SC_rgb_rle.dcm"})
-    files += test::pydicom_dir() + "/" + f + " ";
-  CHECK(storescu(port, "MODALITY1", "PORTALTEST", files, "-xs") == 0);
+  // pydicom samples of several transfer syntaxes, sent as they are (one association each).
+  auto send_all = [&] {
+    std::string d = test::pydicom_dir() + "/";
+    CHECK(storescu(port, "MODALITY1", "PORTALTEST", d + "CT_small.dcm " + d + "MR_small.dcm") ==
+          0);
+    CHECK(storescu(port, "MODALITY1", "PORTALTEST", d + "SC_rgb_jpeg_dcmtk.dcm", "-xy") == 0);
+    CHECK(storescu(port, "MODALITY1", "PORTALTEST", d + "SC_rgb_rle.dcm", "-xr") == 0);
+  };
+  send_all();
   auto sys = p.portal->system_session();
   auto page = sys.find_studies({});
   CHECK(page.total >= 3);
@@ -62,11 +73,15 @@ TEST_CASE("C-ECHO and C-STORE from storescu are ingested with the calling AE as 
   auto stats = receiver.stats();
   CHECK(stats.echoes == 1);
   CHECK(stats.stored == 4);
-  CHECK(stats.associations == 2);
-  // The stored bytes are those of the file (same dataset, same transfer syntax).
-  auto ct = sys.find_studies({}).studies;
+  CHECK(stats.associations == 4);
+  // Compressed instances keep the transfer syntax they arrived in.
+  std::set<std::string> syntaxes;
+  for (const auto& s : page.studies)
+    for (const auto& i : sys.instances(s.uid)) syntaxes.insert(i.transfer_syntax_uid);
+  CHECK(syntaxes.count("1.2.840.10008.1.2.5") == 1);
+  CHECK(syntaxes.count("1.2.840.10008.1.2.4.50") == 1);
   // Sending the same files again: acknowledged as duplicates, nothing new.
-  CHECK(storescu(port, "MODALITY1", "PORTALTEST", files, "-xs") == 0);
+  send_all();
   CHECK(receiver.stats().duplicates == 4);
   CHECK(sys.find_studies({}).total == page.total);
   receiver.stop();
@@ -100,15 +115,19 @@ TEST_CASE("a corrupt instance gets a failure status and nothing is written", "[n
   o.port = port;
   DicomReceiver receiver(p.portal->system_session(), o);
   receiver.start();
-  // Pixel Data shorter than Rows x Columns says: DCMTK sends it, ingest refuses it.
+  // A malformed Study Instance UID: DCMTK sends it, the ingest refuses it.
   std::string bad = p.dir / "short.dcm";
-  test::dicom_variant(test::pydicom_dir() + "/CT_small.dcm", bad,
-                      {"Rows=4096", "--new-uids=study,series,sop"});
+  REQUIRE(test::run(std::string(PORTAL_PYTHON) +
+                    " -c \"import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); d.StudyInstanceUID='1.2.abc'; "
+                    "d.SOPInstanceUID='2.25.777'; d.save_as(sys.argv[2])\" " +
+                    test::pydicom_dir() + "/CT_small.dcm " + bad) == 0);
   std::string good = p.dir / "good.dcm";
   test::dicom_variant(test::pydicom_dir() + "/CT_small.dcm", good,
                       {"--new-uids=study,series,sop"});
   std::size_t blobs_before = test::files_under(p.dir / "data/blobs").size();
-  CHECK(storescu(port, "SCU", "PORTAL", bad + " " + good) != 0);  // storescu reports the failure
+  storescu(port, "SCU", "PORTAL", bad + " " + good, "-nh");
+  CHECK(storescu_log().find("Received Store Response (Error: CannotUnderstand)") !=
+        std::string::npos);
   auto st = receiver.stats();
   CHECK(st.failed == 1);
   CHECK(st.stored == 1);
@@ -144,6 +163,7 @@ TEST_CASE("send_study delivers a study to a configured node (a second receiver)"
   CHECK(code_of([&] { admin.send_study("1.2.3", "archive"); }) == ErrorCode::kNotFound);
   a.add_user(admin, "gina", "guest");
   admin.share_with_user(uid, "gina");
+  admin.revoke_right("guest", "download");
   CHECK(code_of([&] { a.sign_in("gina").send_study(uid, "archive"); }) ==
         ErrorCode::kPermissionDenied);
   receiver.stop();
