@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   add_attach_command(app, globals, registry);
   add_export_command(app, globals, registry);
   add_share_command(app, globals, registry);
+  add_dicom_command(app, globals, registry);
+  add_send_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
