@@ -10,4 +10,5 @@
 #include "portal/options.hpp"
 #include "portal/portal.hpp"
 #include "portal/query.hpp"
+#include "portal/reports.hpp"
 #include "portal/session.hpp"

@@ -121,6 +121,12 @@ struct Options {
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).
   ImagingLimits imaging;
+  /// Largest report (text or PDF) Session::set_report accepts, in bytes (default 32 MiB).
+  std::uint64_t max_report_bytes = 32ull << 20;
+  /// Largest audio note Session::add_audio accepts, in bytes (default 32 MiB).
+  std::uint64_t max_audio_bytes = 32ull << 20;
+  /// Keep rendered thumbnails in `<data>/cache/thumbnails` (default true).
+  bool thumbnail_cache = true;
 };
 
 }  // namespace portal
