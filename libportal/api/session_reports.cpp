@@ -147,7 +147,7 @@ Report Session::set_report(const std::string& study_uid, const ReportContent& co
                                           std::to_string(state_->options.max_report_bytes) +
                                           " bytes");
   if (content.text) {
-    if (detail::trim(*content.text).empty())
+    if (content.text->find_first_not_of(" \t\r\n\f\v") == std::string::npos)
       throw Error(ErrorCode::kInvalidArgument, "the report text is empty");
     if (!detail::is_valid_utf8(*content.text))
       throw Error(ErrorCode::kInvalidArgument, "the report text is not valid UTF-8");
