@@ -30,4 +30,8 @@ void bind_accounts_api(py::module_& m);
 /// Runs after bind_api, whose Session class it extends.
 void bind_imaging(py::module_& m);
 
+/// Report, AudioNote, UploadedDocument and the report, audio and document calls of Session.
+/// Runs after bind_api.
+void bind_reports(py::module_& m);
+
 }  // namespace portal::python
