@@ -233,6 +233,9 @@ const std::vector<OptionField>& option_fields() {
       option("mail_spool_dir", "str", &Options::mail_spool_dir),
       option("mail_max_attempts", "int", &Options::mail_max_attempts),
       option("mail_retry_seconds", "int", &Options::mail_retry_seconds),
+      option("max_report_bytes", "int", &Options::max_report_bytes),
+      option("max_audio_bytes", "int", &Options::max_audio_bytes),
+      option("thumbnail_cache", "bool", &Options::thumbnail_cache),
   };
   return fields;
 }

@@ -859,4 +859,7 @@ def open(
     mail_spool_dir: str | None = None,
     mail_max_attempts: int | None = None,
     mail_retry_seconds: int | None = None,
+    max_report_bytes: int | None = None,
+    max_audio_bytes: int | None = None,
+    thumbnail_cache: bool | None = None,
 ) -> Portal: ...

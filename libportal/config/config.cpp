@@ -63,6 +63,9 @@ const std::vector<Setting>& settings() {
       {"smtp", "user", &Options::smtp_user},
       {"smtp", "password", &Options::smtp_password},
       {"smtp", "timeout_seconds", &Options::smtp_timeout_seconds},
+      {"reports", "max_report_bytes", &Options::max_report_bytes},
+      {"reports", "max_audio_bytes", &Options::max_audio_bytes},
+      {"imaging", "thumbnail_cache", &Options::thumbnail_cache},
   };
   return s;
 }
