@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add_report_command(app, globals, registry);
   add_audio_command(app, globals, registry);
   add_document_command(app, globals, registry);
+  add_tokens_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
