@@ -133,6 +133,11 @@ StoreServerStats StoreServer::stats() const {
   return impl_->counters;
 }
 
+int StoreServer::active_associations() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->active;
+}
+
 void StoreServer::start() {
   if (impl_->started.exchange(true)) throw Error(ErrorCode::kConflict, "already listening");
   dicom_init();
