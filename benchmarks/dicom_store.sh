@@ -12,6 +12,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 ASSOC=${BENCH_ASSOCIATIONS:-4}
 PORT=${BENCH_PORT:-11119}
 PORTAL=$BUILD/shells/cli/portal
+DURABLE=${BENCH_DURABLE:-true}   # false: no flushes on either side (the CPU and network path only)
 mkdir -p "$WORK"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p')"
@@ -29,9 +30,11 @@ now() { date +%s.%N; }
 for r in $(seq "$ROUNDS"); do
   rm -rf "$WORK/dfolder" "$WORK/dnet"; sync
   "$PORTAL" --data "$WORK/dfolder" init >/dev/null
+  printf '[storage]\ndurable = %s\n' "$DURABLE" > "$WORK/dfolder/portal.toml"
   t0=$(now); "$PORTAL" --data "$WORK/dfolder" ingest "$STUDY_DIR" >/dev/null; t1=$(now)
 
   "$PORTAL" --data "$WORK/dnet" init >/dev/null
+  printf '[storage]\ndurable = %s\n' "$DURABLE" > "$WORK/dnet/portal.toml"
   sync
   "$PORTAL" --data "$WORK/dnet" dicom listen --port "$PORT" > "$WORK/listen.log" &
   LISTENER=$!
