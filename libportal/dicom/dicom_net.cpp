@@ -327,7 +327,8 @@ void StoreServer::Impl::serve(T_ASC_Association* assoc, std::string calling) {
       StoreCallbackData data{this, &calling, DcmXfer(pc.acceptedTransferSyntax).getXfer()};
       DcmDataset* ds = nullptr;
       cond = DIMSE_storeProvider(assoc, pid, &msg.msg.CStoreRQ, nullptr, OFFalse, &ds,
-                                 store_callback, &data, DIMSE_BLOCKING, 0);
+                                 store_callback, &data, DIMSE_NONBLOCKING,
+                                 config.timeout_seconds);
       delete ds;
       std::lock_guard<std::mutex> lock(mutex);
       ++(data.ok ? counters.stores : counters.store_failures);

@@ -259,6 +259,21 @@ TEST_CASE("WADO-RS frames in each transfer: uncompressed, as stored, lossy JPEG"
   CHECK(static_cast<unsigned char>(jpeg.body[1]) == 0xD8);
   CHECK(code_of([&] { get("multipart/related; type=\"image/jp2\""); }) ==
         ErrorCode::kUnsupported);
+
+  // A JPEG baseline instance: image/jpeg gives the stored fragment, octet-stream decodes it.
+  auto r = w.admin.ingest({test::pydicom_dir() + "/SC_rgb_jpeg_dcmtk.dcm"});
+  REQUIRE(r.stored == 1);
+  const auto& f = r.files.front();
+  auto jr = dw.frames(f.study_uid, f.series_uid, f.sop_uid, "1", "multipart/related; type=\"image/jpeg\"");
+  auto jp = parts_of(jr.content_type, jr.body);
+  REQUIRE(jp.size() == 1);
+  CHECK(jp[0].content_type == "image/jpeg; transfer-syntax=1.2.840.10008.1.2.4.50");
+  CHECK(jp[0].body == w.admin.frame(f.sop_uid, 0, FrameTransfer::kAsStored).bytes);
+  auto dr = dw.frames(f.study_uid, f.series_uid, f.sop_uid, "1", "");
+  auto dp = parts_of(dr.content_type, dr.body);
+  REQUIRE(dp.size() == 1);
+  CHECK(dp[0].content_type == "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1");
+  CHECK(dp[0].body.size() == 100u * 100u * 3u);
   CHECK(code_of([&] { dw.frames(w.a, inst.series_uid, inst.sop_uid, "2", ""); }) ==
         ErrorCode::kInvalidArgument);
   CHECK(code_of([&] { dw.frames(w.a, inst.series_uid, inst.sop_uid, "x", ""); }) ==
