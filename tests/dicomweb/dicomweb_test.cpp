@@ -163,6 +163,8 @@ TEST_CASE("QIDO-RS answers DICOM JSON (PS3.18 F.2) for studies, series and insta
   CHECK(inst[0]["00280010"]["Value"][0] == 128);
   CHECK(inst[0]["00080016"]["Value"][0] == "1.2.840.10008.5.1.4.1.1.2");
   CHECK(json::parse(dw.search_instances(w.a, {}, {})).size() == 1);
+  CHECK(json::parse(dw.search_instances(w.a, series_uid, {{"SOPInstanceUID", "1.2.3"}})).empty());
+  CHECK(code_of([&] { dw.search_instances(w.b, series_uid, {}); }) == ErrorCode::kNotFound);
   CHECK(json::parse(dw.search_instances({}, {}, {{"PatientID", "P3"}})).size() == 1);
 }
 
