@@ -51,8 +51,9 @@ class Portal {
   Session patient_sign_in(const std::string& accession, const std::string& birth_date,
                           const std::string& client_address = {},
                           const std::string& access_code = {});
-  /// The session of a token from Session::token(). Throws kUnauthenticated when unknown,
-  /// signed out or expired; extends the idle timeout.
+  /// The session of a token from Session::token(), or of a personal access token
+  /// (Session::create_access_token, "pat_..."). Throws kUnauthenticated when unknown, signed
+  /// out, revoked or expired; extends the idle timeout.
   Session resume(const std::string& token, const std::string& client_address = {});
   /// The session of a desktop-viewer token (Session::viewer_token, LIST-7): the issuer's
   /// principal limited to that one study, without any right (read-only). Throws

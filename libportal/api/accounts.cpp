@@ -100,6 +100,7 @@ Principal PortalState::resolve(const SessionAuth& auth) {
   auto ended = [] {
     return Error(ErrorCode::kUnauthenticated, "the session has ended: sign in again");
   };
+  if (auth.access_token) return access_token_principal(auth);
   auto row = accounts->session(auth.token_hash);
   std::int64_t now = now_ms();
   if (!row || row->revoked || now >= row->expires_at ||
@@ -365,6 +366,7 @@ Session Portal::session_as(const std::string& login) {
 
 Session Portal::resume(const std::string& token, const std::string& client_address) {
   auto auth = make_auth(token, client_address);
+  auth->access_token = detail::is_access_token(token);
   auto p = state_->resolve(*auth);
   return Session(
       state_,

@@ -64,6 +64,21 @@ const std::vector<Setting>& settings() {
       {"smtp", "user", &Options::smtp_user},
       {"smtp", "password", &Options::smtp_password},
       {"smtp", "timeout_seconds", &Options::smtp_timeout_seconds},
+      // [http]: portald (shells/http) only.
+      {"http", "listen", &Options::http_listen},
+      {"http", "tls_cert", &Options::http_tls_cert},
+      {"http", "tls_key", &Options::http_tls_key},
+      {"http", "behind_tls_proxy", &Options::http_behind_tls_proxy},
+      {"http", "threads", &Options::http_threads},
+      {"http", "max_body_bytes", &Options::http_max_body_bytes},
+      {"http", "max_json_bytes", &Options::http_max_json_bytes},
+      {"http", "max_header_bytes", &Options::http_max_header_bytes},
+      {"http", "request_timeout_seconds", &Options::http_request_timeout_seconds},
+      {"http", "io_timeout_seconds", &Options::http_io_timeout_seconds},
+      {"http", "max_concurrent_uploads", &Options::http_max_concurrent_uploads},
+      {"http", "dicom_port", &Options::http_dicom_port},
+      {"http", "access_log", &Options::http_access_log},
+      {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
       {"dicom", "aet", &Options::dicom_aet},
       {"dicom", "host", &Options::dicom_host},
       {"dicom", "port", &Options::dicom_port},
@@ -190,6 +205,15 @@ void check_options(const Options& o) {
     bad("smtp.tls", "must be none, starttls or tls");
   if (o.default_language != "en" && o.default_language != "fr")
     bad("accounts.default_language", "must be en or fr");
+  positive(o.http_request_timeout_seconds, "http.request_timeout_seconds");
+  positive(o.http_io_timeout_seconds, "http.io_timeout_seconds");
+  positive(o.http_max_concurrent_uploads, "http.max_concurrent_uploads");
+  positive(o.http_mail_interval_seconds, "http.mail_interval_seconds");
+  if (o.http_dicom_port > 65535) bad("http.dicom_port", "must be 0 to 65535");
+  if (o.http_max_body_bytes == 0 || o.http_max_json_bytes == 0 || o.http_max_header_bytes < 1024)
+    bad("http", "body limits must be at least 1 byte and max_header_bytes at least 1024");
+  if (o.http_tls_cert.empty() != o.http_tls_key.empty())
+    bad("http.tls_cert", "tls_cert and tls_key go together");
   if (o.dicom_port < 0 || o.dicom_port > 65535) bad("dicom.port", "must be 0 to 65535");
   if (o.dicom_aet.empty() || o.dicom_aet.size() > 16) bad("dicom.aet", "must be 1 to 16 characters");
   positive(o.dicom_max_associations, "dicom.max_associations");
@@ -246,7 +270,9 @@ bool apply_dicom_list(Options& o, const std::string& key, const toml::node& valu
 }
 
 void apply_config(const std::string& data_dir, Options& o) {
-  std::string path = data_dir + "/portal.toml";
+  std::string path = o.config_file.empty() ? data_dir + "/portal.toml" : o.config_file;
+  if (!o.config_file.empty() && !std::filesystem::exists(path))
+    throw Error(ErrorCode::kNotFound, "no configuration file " + path);
   if (std::filesystem::exists(path)) {
     toml::table table;
     try {

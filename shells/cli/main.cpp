@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_attach_command(app, globals, registry);
   add_export_command(app, globals, registry);
   add_share_command(app, globals, registry);
+  add_tokens_command(app, globals, registry);
   add_dicom_command(app, globals, registry);
   add_send_command(app, globals, registry);
 
