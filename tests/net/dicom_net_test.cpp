@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <functional>
 #include <set>
@@ -24,10 +27,17 @@ ErrorCode code_of(const std::function<void()>& fn) {
   return ErrorCode::kInternal;
 }
 
-// A port unlikely to clash between parallel test processes.
+// A loopback port the kernel says is free right now.
 int next_port() {
-  static std::atomic<int> n{0};
-  return 20000 + (static_cast<int>(::getpid()) % 2000) * 8 + (n++ % 8);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 // storescu's output of the last call.
