@@ -42,6 +42,9 @@ void disable_nagle_env() {
   std::call_once(once, [] { setenv("TCP_NODELAY", "1", 0); });
 }
 
+// Seconds a connected peer has to send its association request.
+constexpr int kRequestTimeout = 3;
+
 const char* kTransferSyntaxes[] = {
     UID_JPEGProcess1TransferSyntax,          UID_JPEGProcess2_4TransferSyntax,
     UID_JPEGProcess14SV1TransferSyntax,      UID_JPEGProcess14TransferSyntax,
@@ -169,7 +172,10 @@ void StoreServer::start() {
                                     ": " + std::strerror(e));
   }
   // DCMTK's acceptor network is made without a port (no socket of its own), then given ours.
-  OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, 0, c.timeout_seconds, &impl_->net);
+  // The network timeout bounds the wait for an A-ASSOCIATE-RQ after a TCP connect, during which
+  // the (single) listening thread serves no one: keep it short whatever dicom.timeout_seconds.
+  OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, 0, std::min(c.timeout_seconds, kRequestTimeout),
+                                           &impl_->net);
   if (cond.bad()) {
     ::close(fd);
     impl_->started = false;

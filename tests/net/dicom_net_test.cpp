@@ -2,6 +2,7 @@
 // Session::send_study to a second receiver.
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -235,4 +236,27 @@ TEST_CASE("the generated studies arrive whole over 4 parallel storescu associati
   CHECK(stats.stored == static_cast<std::uint64_t>(manifest.num_instances));
   CHECK(stats.failed == 0);
   CHECK(stats.commits <= stats.stored);
+}
+
+TEST_CASE("a connection that never sends its association request does not stall the receiver",
+          "[net][dcmtk]") {
+  test::AccountsPortal p;
+  int port = next_port();
+  DicomReceiverOptions o;
+  o.port = port;
+  DicomReceiver receiver(p.portal->system_session(), o);
+  receiver.start();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  ::usleep(200000);
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(test::run("echoscu -aec PORTAL 127.0.0.1 " + std::to_string(port) + " >/dev/null 2>&1") ==
+        0);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited < std::chrono::seconds(10));  // the silent peer is dropped after 3 s, not 30
+  ::close(fd);
 }
