@@ -40,6 +40,10 @@ struct Study {
   bool seen_by_radiologist = false;
   bool seen_by_referring = false;
   bool seen_by_patient = false;
+  /// DIF-2..4: the referring physician's notification, from the latest one: "not_sent",
+  /// "scheduled", "sent" or "failure" (then `notification_error` says why).
+  std::string notification_status = "not_sent";
+  std::string notification_error;
 };
 
 /// A study shared with one recipient (DIF-5, DIF-6). A share to an address without an account

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "libportal/common/bounded_queue.hpp"
@@ -106,6 +107,7 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
   std::string now = iso8601_utc(ctx.clock.now());
   std::vector<std::unique_ptr<StagedBlob>> to_publish;
   std::vector<Prepared*> accepted;
+  std::set<std::string> stored_studies;
   try {
     WriteTxn txn(ctx.index);
     for (auto& p : batch) {
@@ -149,11 +151,23 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
     }
     ctx.blobs.settle(ticket);
     for (auto* p : accepted) p->result.status = IngestStatus::kStored;
+    for (auto* p : accepted) stored_studies.insert(p->meta->study_uid);
   } catch (const Error& e) {
     for (auto* p : accepted) {
       p->result.status = IngestStatus::kRejected;
       p->result.error = e.code();
       p->result.message = std::string("not stored: ") + e.what();
+    }
+    stored_studies.clear();
+  }
+  // After the transaction (and its writer lock) is over.
+  if (ctx.on_study_stored) {
+    for (const auto& uid : stored_studies) {
+      try {
+        ctx.on_study_stored(uid);
+      } catch (...) {
+        // The files are stored and acknowledged; a hook failure must not undo that.
+      }
     }
   }
 }

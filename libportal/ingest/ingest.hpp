@@ -1,6 +1,7 @@
 // Ingest: files, folders and zip archives -> parse -> integrity check -> file store -> index.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct IngestContext {
   const Options& options;
   const Clock& clock;
   std::string scratch_dir;  ///< for archive members too large to hold in memory
+  /// Called once per study that a committed group stored instances in (after commit; must not
+  /// throw). The portal schedules "study arrived" notifications there.
+  std::function<void(const std::string& study_uid)> on_study_stored = {};
 };
 
 /// Runs ingests. Thread-safe: concurrent runs share the index's single writer.

@@ -42,6 +42,9 @@ struct StudyFilter {
                                   ///< possibly followed by more words
   std::string referring_id;       ///< non-empty: studies whose referring physician id is this
   std::int64_t now_ms = 0;        ///< for grant expiry
+  /// Non-empty (UTC ISO 8601, as received_at): only studies received at or before it (the
+  /// patient release delay).
+  std::string received_before;
 };
 
 /// What the search needs beyond the query: "today", the applied limit and visibility.

@@ -163,6 +163,10 @@ void check_date(const std::string& d, const char* what) {
 std::string study_filter_sql(const StudyFilter& f, std::vector<std::string>& params) {
   std::vector<std::string> ands;
   if (!f.include_disabled) ands.push_back("s.disabled = 0");
+  if (!f.received_before.empty()) {
+    ands.push_back("s.received_at <= ?");
+    params.push_back(f.received_before);
+  }
   if (!f.all) {
     std::vector<std::string> ors;
     if (f.patient_ref > 0) {
