@@ -166,7 +166,9 @@ Json to_json(const Study& study) {
           {"updated_at", study.updated_at},
           {"seen_by_radiologist", study.seen_by_radiologist},
           {"seen_by_referring", study.seen_by_referring},
-          {"seen_by_patient", study.seen_by_patient}};
+          {"seen_by_patient", study.seen_by_patient},
+          {"notification_status", study.notification_status},
+          {"notification_error", study.notification_error}};
 }
 
 Json to_json(const Series& series) {
@@ -255,6 +257,47 @@ Json to_json(const MailMessage& m) {
           {"last_error", m.last_error},
           {"created_at", m.created_at},
           {"sent_at", m.sent_at}};
+}
+
+Json to_json(const Share& s) {
+  return {{"id", s.id},
+          {"study_uid", s.study_uid},
+          {"recipient", s.recipient},
+          {"recipient_login", s.recipient_login},
+          {"shared_by", s.shared_by},
+          {"message", s.message},
+          {"created_at", s.created_at},
+          {"expires_at", s.expires_at},
+          {"revoked_at", s.revoked_at},
+          {"pending", s.pending},
+          {"active", s.active}};
+}
+
+Json to_json(const Notification& n) {
+  return {{"id", n.id},
+          {"study_uid", n.study_uid},
+          {"trigger", n.trigger},
+          {"rule", n.rule},
+          {"status", n.status},
+          {"error", n.error},
+          {"recipient", n.recipient},
+          {"recipient_login", n.recipient_login},
+          {"created_by", n.created_by},
+          {"created_at", n.created_at},
+          {"due_at", n.due_at},
+          {"done_at", n.done_at}};
+}
+
+Json to_json(const Physician& p) {
+  return {{"id", p.id},
+          {"last_name", p.last_name},
+          {"first_name", p.first_name},
+          {"identifier", p.identifier},
+          {"specialty", p.specialty},
+          {"city", p.city},
+          {"postcode", p.postcode},
+          {"department", p.department},
+          {"email", p.email}};
 }
 
 void print_json(const Json& value) {

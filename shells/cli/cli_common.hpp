@@ -16,6 +16,7 @@
 #include "portal/model.hpp"
 #include "portal/portal.hpp"
 #include "portal/query.hpp"
+#include "portal/sharing.hpp"
 
 namespace portal::cli {
 
@@ -78,6 +79,9 @@ Json to_json(const User& user);
 Json to_json(const Profile& profile);
 Json to_json(const AuditEvent& event);
 Json to_json(const MailMessage& message);
+Json to_json(const Share& share);
+Json to_json(const Notification& notification);
+Json to_json(const Physician& physician);
 /// Prints `value` to stdout, indented; invalid UTF-8 is replaced rather than failing.
 void print_json(const Json& value);
 /// One line, no indentation (JSON Lines).
@@ -123,5 +127,8 @@ void add_render_command(CLI::App& root, const Globals& globals, Registry& regist
 void add_attach_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_share_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_notify_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_directory_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_info_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

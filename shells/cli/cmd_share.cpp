@@ -25,20 +25,6 @@ struct ShareArgs {
   bool json = false;
 };
 
-Json share_json(const Share& s) {
-  return {{"id", s.id},
-          {"study_uid", s.study_uid},
-          {"recipient", s.recipient},
-          {"recipient_login", s.recipient_login},
-          {"shared_by", s.shared_by},
-          {"message", s.message},
-          {"created_at", s.created_at},
-          {"expires_at", s.expires_at},
-          {"revoked_at", s.revoked_at},
-          {"pending", s.pending},
-          {"active", s.active}};
-}
-
 // "30d" or "12h" from now; empty = the portal's default. kInvalidArgument otherwise.
 std::optional<std::chrono::system_clock::time_point> parse_expires(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -58,7 +44,7 @@ std::optional<std::chrono::system_clock::time_point> parse_expires(const std::st
 void print_shares(const std::vector<Share>& shares, bool json) {
   if (json) {
     Json list = Json::array();
-    for (const Share& s : shares) list.push_back(share_json(s));
+    for (const Share& s : shares) list.push_back(to_json(s));
     print_json({{"shares", std::move(list)}});
     return;
   }

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   add_attach_command(app, globals, registry);
   add_export_command(app, globals, registry);
   add_share_command(app, globals, registry);
+  add_notify_command(app, globals, registry);
+  add_directory_command(app, globals, registry);
+  add_info_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
