@@ -30,4 +30,8 @@ void bind_accounts_api(py::module_& m);
 /// Runs after bind_api, whose Session class it extends.
 void bind_imaging(py::module_& m);
 
+/// Notification, Physician, StudyInfo, NotificationScheduler and the notification, directory and
+/// study-information calls of Session and Portal ([sharing]). Runs after bind_accounts_api.
+void bind_sharing(py::module_& m);
+
 }  // namespace portal::python
