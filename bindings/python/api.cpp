@@ -199,6 +199,39 @@ OptionField dicom_nodes_option() {
           }};
 }
 
+// Options::notify_rules from a list of dicts {name, trigger, delay_minutes, sites, modalities}.
+OptionField notify_rules_option() {
+  return {"notify_rules", "list[dict]", [](Options& options, const py::handle& value) {
+            if (!py::isinstance<py::list>(value))
+              throw py::type_error("open(): notify_rules must be a list of dicts or None");
+            std::vector<NotifyRule> rules;
+            for (const auto& item : value.cast<py::list>()) {
+              if (!py::isinstance<py::dict>(item))
+                throw py::type_error("open(): each notify rule must be a dict");
+              auto d = item.cast<py::dict>();
+              NotifyRule r;
+              r.name = "rule" + std::to_string(rules.size() + 1);
+              for (const auto& [k, v] : d) {
+                std::string key = k.cast<std::string>();
+                try {
+                  if (key == "name") r.name = v.cast<std::string>();
+                  else if (key == "trigger") r.trigger = v.cast<std::string>();
+                  else if (key == "delay_minutes") r.delay_minutes = v.cast<int>();
+                  else if (key == "sites") r.sites = v.cast<std::vector<std::string>>();
+                  else if (key == "modalities") r.modalities = v.cast<std::vector<std::string>>();
+                  else
+                    throw py::type_error("open(): unknown notify rule key " + key +
+                                         " (name, trigger, delay_minutes, sites, modalities)");
+                } catch (const py::cast_error&) {
+                  throw py::type_error("open(): notify rule key " + key + " has the wrong type");
+                }
+              }
+              rules.push_back(std::move(r));
+            }
+            options.notify_rules = std::move(rules);
+          }};
+}
+
 // Every field of portal::Options that Python may set, in the order of options.hpp. The blob
 // store is a C++ object and stays at its default.
 const std::vector<OptionField>& option_fields() {
@@ -255,6 +288,10 @@ const std::vector<OptionField>& option_fields() {
       option("max_report_bytes", "int", &Options::max_report_bytes),
       option("max_audio_bytes", "int", &Options::max_audio_bytes),
       option("thumbnail_cache", "bool", &Options::thumbnail_cache),
+      option("share_expiry_days", "int", &Options::share_expiry_days),
+      notify_rules_option(),
+      option("notify_interval_seconds", "int", &Options::notify_interval_seconds),
+      option("patient_release_delay_minutes", "int", &Options::patient_release_delay_minutes),
   };
   return fields;
 }

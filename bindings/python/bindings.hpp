@@ -36,5 +36,8 @@ void bind_dicomnet(py::module_& m);
 /// Report, AudioNote, UploadedDocument and the report, audio and document calls of Session.
 /// Runs after bind_api.
 void bind_reports(py::module_& m);
+/// Notification, Physician, StudyInfo, NotificationScheduler and the notification, directory and
+/// study-information calls of Session and Portal ([sharing]). Runs after bind_accounts_api.
+void bind_sharing(py::module_& m);
 
 }  // namespace portal::python

@@ -51,6 +51,8 @@ py::dict to_dict(const Study& s) {
   d["seen_by_patient"] = s.seen_by_patient;
   d["has_report"] = s.has_report;
   d["report_status"] = s.report_status;
+  d["notification_status"] = s.notification_status;
+  d["notification_error"] = s.notification_error;
   return d;
 }
 
@@ -193,7 +195,10 @@ void bind_model(py::module_& m) {
       .def_readonly("seen_by_referring", &Study::seen_by_referring)
       .def_readonly("seen_by_patient", &Study::seen_by_patient)
       .def_readonly("has_report", &Study::has_report, "LIST-8 report indicator")
-      .def_readonly("report_status", &Study::report_status, "'draft', 'final' or ''");
+      .def_readonly("report_status", &Study::report_status, "'draft', 'final' or ''")
+      .def_readonly("notification_status", &Study::notification_status,
+                    "DIF-2..4: 'not_sent', 'scheduled', 'sent' or 'failure'")
+      .def_readonly("notification_error", &Study::notification_error);
   study.def("to_dict", [](const Study& s) { return to_dict(s); },
             "The fields as a plain dict (patient as a nested dict).");
   study.def("__eq__", [](const Study& a, const Study& b) { return to_dict(a).equal(to_dict(b)); },

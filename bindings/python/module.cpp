@@ -15,4 +15,5 @@ PYBIND11_MODULE(portal, m) {
   portal::python::bind_imaging(m);
   portal::python::bind_dicomnet(m);
   portal::python::bind_reports(m);
+  portal::python::bind_sharing(m);
 }

@@ -45,6 +45,10 @@ struct Study {
   /// false when there is none, or when the principal has no "column:report" right.
   bool has_report = false;
   std::string report_status;
+  /// DIF-2..4: the referring physician's notification, from the latest one: "not_sent",
+  /// "scheduled", "sent" or "failure" (then `notification_error` says why).
+  std::string notification_status = "not_sent";
+  std::string notification_error;
 };
 
 /// A study shared with one recipient (DIF-5, DIF-6). A share to an address without an account

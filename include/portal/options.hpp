@@ -19,6 +19,17 @@ struct DicomNode {
   int port = 104;
 };
 
+/// An automatic referring-physician notification rule (DIF-3), from `[[notify.rules]]`.
+/// When `trigger` happens to a study whose site and modalities pass the filters, the referring
+/// physician is notified `delay_minutes` later (once per study, trigger and rule).
+struct NotifyRule {
+  std::string name;                     ///< shown in notifications; default "rule<N>"
+  std::string trigger;                  ///< "study_arrived" or "report_available"
+  int delay_minutes = 0;                ///< config `delay`: minutes, or "30m", "2h", "1d"
+  std::vector<std::string> sites;       ///< institution names (case and accents ignored); empty = any
+  std::vector<std::string> modalities;  ///< e.g. {"CT", "MR"}: any one present; empty = any
+};
+
 /// Settings for Portal::open. A plain struct: copy it, change fields, pass it in.
 /// docs/configuration.md lists the same fields with the same defaults.
 struct Options {
@@ -163,6 +174,15 @@ struct Options {
   std::string http_access_log = "-";
   /// Seconds between two mail outbox deliveries run by portald (default 30).
   int http_mail_interval_seconds = 30;
+  // --- Notifications and release (issue [sharing]: DIF-2..4) ---------------------------------
+  /// Automatic referring-physician notification rules (default none); see NotifyRule.
+  std::vector<NotifyRule> notify_rules;
+  /// How often NotificationScheduler (inside portald) runs the due notifications, seconds
+  /// (default 60).
+  int notify_interval_seconds = 60;
+  /// Minutes after its arrival before a new study (and, for the reports module, a new report)
+  /// becomes visible to the patient (default 0: at once). Staff see it at once.
+  int patient_release_delay_minutes = 0;
 
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).

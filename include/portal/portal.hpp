@@ -84,6 +84,11 @@ class Portal {
   /// Delivers the outbox messages that are due (DIF-8): SMTP when configured, else .eml files
   /// in the spool folder. Failures are retried with backoff; the CLI and server call this.
   MailDeliveryReport deliver_mail();
+  /// Runs the referring-physician notifications that are due at the Clock's now (DIF-3): each
+  /// one's physician is resolved and mailed (through the outbox), or marked failed with the
+  /// reason. A notification runs once even when the server's scheduler and `portal notify run`
+  /// overlap. Thread-safe.
+  NotificationReport run_notifications();
 
   /// Compares index and file store (PLAT-6): rows without files, files without rows, hash and
   /// size mismatches. With `repair`, removes orphan files and drops rows whose file is gone.

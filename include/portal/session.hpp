@@ -15,6 +15,7 @@
 #include "portal/model.hpp"
 #include "portal/query.hpp"
 #include "portal/reports.hpp"
+#include "portal/sharing.hpp"
 
 namespace portal {
 
@@ -163,6 +164,31 @@ class Session {
   /// of its role (radiologist, referring physician or patient; other profiles: nothing is
   /// recorded). kNotFound when the study is not visible. Audited ("study_seen").
   void mark_seen(const std::string& study_uid);
+
+  // --- Referring-physician notification (DIF-2..4), directory (DIF-7), information (LIST-7) --
+  /// Notifies the referring physician of a study this principal sees (kNotFound otherwise) now:
+  /// needs the notify right (kPermissionDenied). The physician is resolved to an active account
+  /// by the linked identifier, else the linked name (link_referring_physician); that account
+  /// gets one email with a link to the study. No account, or an account without an email,
+  /// is not an exception: the returned notification has status "failure" and says why.
+  /// Audited ("study_notify").
+  Notification notify(const std::string& study_uid);
+  /// The notifications of a study, oldest first. Privileged profiles (kPermissionDenied
+  /// otherwise); kNotFound when the study is not visible.
+  std::vector<Notification> notifications(const std::string& study_uid) const;
+  /// Imports the physician directory from CSV text (UTF-8; columns last_name, first_name,
+  /// identifier, specialty, city, postcode, department, email, with or without that header
+  /// line; "," or ";" separated; fields may be quoted with "). Every row is checked first:
+  /// bad rows are Error(kInvalidArgument) listing each with its line number, and nothing is
+  /// imported. Administrators and the system only (kPermissionDenied).
+  PhysicianImportReport import_physicians(const std::string& csv);
+  /// Searches the directory (DIF-7), by last then first name. Needs the share or notify right
+  /// (kPermissionDenied); kInvalidArgument for a limit outside 1..500.
+  std::vector<Physician> find_physicians(const PhysicianQuery& query) const;
+  /// Study information (LIST-7): the study, its patient and series; for privileged profiles
+  /// also its shares, notifications and mail errors. kNotFound when not visible. Audited
+  /// ("study_info").
+  StudyInfo study_info(const std::string& study_uid) const;
 
   /// Searches studies visible to this principal (LIST-1, LIST-3..5). Throws
   /// Error(kInvalidArgument) for malformed dates or an inverted range, Error(kPermissionDenied)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "libportal/common/clock.hpp"
 #include "libportal/common/text.hpp"
 #include "portal/accounts.hpp"
 #include "portal/error.hpp"
@@ -118,6 +119,9 @@ StudyFilter principal_filter(const Principal& p, std::int64_t now_ms) {
   f.all = false;
   if (p.kind == Principal::Kind::kPatient) {
     f.patient_ref = p.patient_ref;
+    if (p.release_delay_ms > 0)
+      f.received_before = iso8601_utc(std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(now_ms - p.release_delay_ms)));
     return f;
   }
   f.grant_user = p.user_ref;
@@ -132,6 +136,17 @@ StudyFilter principal_filter(const Principal& p, std::int64_t now_ms) {
   return f;
 }
 }  // namespace
+
+StudyFilter referring_filter(const std::string& physician_id, const std::string& referring_name) {
+  StudyFilter f;
+  f.all = false;
+  if (!referring_name.empty()) {
+    auto pn = split_person_name(referring_name);
+    f.referring_fold = fold(pn.family + " " + pn.given);
+  }
+  f.referring_id = physician_id;
+  return f;
+}
 
 void redact_study(const Principal& p, Study& s) {
   if (p.kind == Principal::Kind::kSystem) return;

@@ -28,6 +28,9 @@ struct Principal {
   std::set<std::string> rights;
   /// Viewer sessions (LIST-7): only this study is visible, no right is held.
   std::string only_study;
+  /// Patients: Options::patient_release_delay_minutes in ms; studies received less than this
+  /// long ago are not visible to them yet (0 = at once).
+  std::int64_t release_delay_ms = 0;
 };
 
 /// Account profiles, in display order (the patient pseudo-profile excluded).
@@ -46,6 +49,11 @@ std::map<std::string, std::vector<std::string>> default_profile_rights();
 
 /// LIST-1, LIST-7: the studies `p` may see at `now_ms`.
 StudyFilter study_filter(const Principal& p, std::int64_t now_ms);
+
+/// DIF-2: the studies whose referring physician is the one linked by `physician_id` and/or
+/// `referring_name` (DICOM "FAMILY^GIVEN"), as study_filter() gives referring physicians,
+/// without grants. Both empty: nothing.
+StudyFilter referring_filter(const std::string& physician_id, const std::string& referring_name);
 
 /// LIST-6: blanks the fields of the study-list columns `p` has no "column:<name>" right for,
 /// so a column a profile may not see is never sent to it.

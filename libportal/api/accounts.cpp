@@ -116,15 +116,17 @@ Principal PortalState::resolve(const SessionAuth& auth) {
     p.login = row->accession;
     p.profile = std::string(kPatientProfile);
     p.patient_ref = row->patient_ref;
+    p.release_delay_ms = std::int64_t(options.patient_release_delay_minutes) * 60000;
     for (auto& r : accounts->rights_of(p.profile)) p.rights.insert(r);
   }
   if (now - row->last_seen >= 30000) accounts->touch_session(auth.token_hash, now);
   return p;
 }
 
-void PortalState::enqueue_mail(const std::string& to, const std::string& kind,
-                               const std::string& language, std::map<std::string, std::string> vars,
-                               const std::string& secret) {
+std::int64_t PortalState::enqueue_mail(const std::string& to, const std::string& kind,
+                                       const std::string& language,
+                                       std::map<std::string, std::string> vars,
+                                       const std::string& secret) {
   vars.emplace("base_url", link("/"));
   auto text = render_mail(kind, language, vars);
   OutboxRow row;
@@ -139,7 +141,7 @@ void PortalState::enqueue_mail(const std::string& to, const std::string& kind,
   row.kind = kind;
   row.language = language;
   row.created_at = row.next_attempt_at = now_ms();
-  accounts->enqueue_mail(row);
+  return accounts->enqueue_mail(row);
 }
 
 }  // namespace detail

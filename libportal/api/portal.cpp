@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "libportal/api/notifications.hpp"
 #include "libportal/api/report_hook.hpp"
 #include "libportal/api/state.hpp"
 #include "libportal/common/clock.hpp"
@@ -139,13 +140,19 @@ std::shared_ptr<Portal> Portal::open(const std::string& dir, Options options) {
   // Files published by a process that died before indexing them are removed.
   state->blobs->recover([&](const std::string& id) { return state->index->blob_indexed(id); });
   state->reports = std::make_unique<detail::ReportStore>(*state->index);
-  // The state owns the ingestor: a plain pointer back to it cannot dangle.
+  // The state owns the ingestor: a plain pointer back to it cannot dangle. A final report
+  // recognised at ingest goes through the one report hook; DIF-3: a study that receives
+  // instances may start "study arrived" notifications.
   detail::PortalState* raw = state.get();
   state->ingestor = std::make_unique<detail::Ingestor>(detail::IngestContext{
       *state->index, *state->blobs, state->options, *state->clock, scratch,
-      [raw](const std::string& study_uid) { detail::on_report_available(*raw, study_uid); }});
+      [raw](const std::string& study_uid) { detail::on_report_available(*raw, study_uid); },
+      [raw](const std::string& uid) {
+        detail::schedule_notifications(*raw, uid, "study_arrived");
+      }});
   state->accounts = std::make_unique<detail::AccountStore>(*state->index);
   state->access_tokens = std::make_unique<detail::AccessTokenStore>(*state->index);
+  state->sharing = std::make_unique<detail::SharingStore>(*state->index);
   state->accounts->seed_rights(detail::default_profile_rights());
   state->spool_dir = state->options.mail_spool_dir.empty() ? state->data_dir + "/spool"
                                                             : state->options.mail_spool_dir;

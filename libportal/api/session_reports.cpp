@@ -2,6 +2,7 @@
 // portal or recognised in ingested DICOM (SR, Encapsulated PDF).
 #include <cstring>
 
+#include "libportal/api/notifications.hpp"
 #include "libportal/api/report_hook.hpp"
 #include "libportal/api/state.hpp"
 #include "libportal/common/clock.hpp"
@@ -32,12 +33,17 @@ std::string_view report_format_name(ReportFormat format) noexcept {
 
 namespace detail {
 
-// THE hook (see report_hook.hpp). [sharing] wires its notification scheduler here.
+// THE hook (see report_hook.hpp): audits, then schedules the "report available" notifications
+// of the rules (DIF-3). A failure here never undoes the report that was stored.
 void on_report_available(PortalState& state, const std::string& study_uid) noexcept {
   try {
     auto study = state.index->study(study_uid);
     state.audit(state.system_principal(), {},
                 {"report_available", "success", study_uid, study ? study->patient.patient_id : ""});
+  } catch (...) {
+  }
+  try {
+    schedule_notifications(state, study_uid, "report_available");
   } catch (...) {
   }
 }

@@ -132,11 +132,12 @@ std::vector<Share> Session::share(const std::string& study_uid, const std::strin
       rows[i].recipient_login = r.user->login;
       std::string lang = r.user->preferences.language.empty() ? state_->options.default_language
                                                               : r.user->preferences.language;
-      state_->enqueue_mail(r.email, "study_shared", lang,
+      auto mail = state_->enqueue_mail(r.email, "study_shared", lang,
                            {{"name", from},
                             {"message", message},
                             {"link", state_->link("/studies/" + study_uid)},
                             {"expires", until.empty() ? "-" : until}});
+      state_->sharing->tag_mail(mail, study_uid);
     } else {
       // ACC-3: an invitation whose acceptance turns the pending shares of this address into
       // access (Portal::accept_invitation).
@@ -148,13 +149,14 @@ std::vector<Share> Session::share(const std::string& study_uid, const std::strin
       t.data = p.login;
       t.expires_at = now + std::int64_t(state_->options.invitation_expiry_minutes) * 60000;
       state_->accounts->insert_token(t);
-      state_->enqueue_mail(
+      auto mail = state_->enqueue_mail(
           r.email, "study_shared_invitation", state_->options.default_language,
           {{"name", from},
            {"message", message},
            {"link", state_->link("/invitation?token=" + r.token)},
            {"expires", detail::iso_in_minutes(*state_, state_->options.invitation_expiry_minutes)}},
           r.token);
+      state_->sharing->tag_mail(mail, study_uid);
     }
     state_->audit(p, address(),
                   {"study_share", "success", study_uid, patient_id,

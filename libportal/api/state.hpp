@@ -14,6 +14,7 @@
 #include "libportal/store/accounts.hpp"
 #include "libportal/store/index.hpp"
 #include "libportal/store/reports.hpp"
+#include "libportal/store/sharing.hpp"
 #include "portal/accounts.hpp"
 #include "portal/options.hpp"
 
@@ -41,6 +42,8 @@ struct PortalState {
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<ReportStore> reports;  ///< reports, audio notes, uploaded documents
   std::unique_ptr<AccessTokenStore> access_tokens;  ///< issue [http]
+  std::unique_ptr<SharingStore> sharing;  ///< notifications, directory, mails by study
+  std::mutex notify_mutex;  ///< one run_notifications() pass at a time in this process
   std::string spool_dir;
   /// `<data>/secret.key`, made on first use: seals outbox bodies that carry a one-time link.
   const std::string& secret_key();
@@ -67,8 +70,10 @@ struct PortalState {
   User to_user(const UserRow& row) const;
   /// Renders a template and puts it in the outbox (DIF-8). When `secret` (a token) is given,
   /// the stored body shows it masked and the full body is kept sealed until delivery.
-  void enqueue_mail(const std::string& to, const std::string& kind, const std::string& language,
-                    std::map<std::string, std::string> vars, const std::string& secret = {});
+  /// Returns the outbox row id.
+  std::int64_t enqueue_mail(const std::string& to, const std::string& kind,
+                            const std::string& language, std::map<std::string, std::string> vars,
+                            const std::string& secret = {});
   /// A link for emails: Options::public_base_url + path.
   std::string link(const std::string& path) const;
   void audit(const Principal& who, const std::string& address, AuditEntry what);

@@ -40,6 +40,8 @@ const std::vector<Setting>& settings() {
       {"accounts", "reset_expiry_minutes", &Options::reset_expiry_minutes},
       {"accounts", "invitation_expiry_minutes", &Options::invitation_expiry_minutes},
       {"sharing", "share_expiry_days", &Options::share_expiry_days},
+      {"sharing", "patient_release_delay_minutes", &Options::patient_release_delay_minutes},
+      {"notify", "interval_seconds", &Options::notify_interval_seconds},
       {"accounts", "captcha_enabled", &Options::captcha_enabled},
       {"accounts", "captcha_expiry_minutes", &Options::captcha_expiry_minutes},
       {"accounts", "captcha_length", &Options::captcha_length},
@@ -173,6 +175,83 @@ std::string default_text(const Setting& s) {
       s.field);
 }
 
+// "90", "30m", "2h", "1d" (or a TOML integer): minutes.
+int parse_delay(const toml::node& node, const std::string& where) {
+  if (node.is_integer()) {
+    auto v = *node.value<std::int64_t>();
+    if (v < 0 || v > 525600) bad(where, "expected 0 to 525600 minutes");
+    return static_cast<int>(v);
+  }
+  if (!node.is_string()) bad(where, "expected minutes or a duration such as \"30m\", \"2h\", \"1d\"");
+  std::string text = *node.value<std::string>();
+  int unit = 1;
+  std::string digits = text;
+  if (!text.empty() && (text.back() == 'm' || text.back() == 'h' || text.back() == 'd')) {
+    unit = text.back() == 'm' ? 1 : text.back() == 'h' ? 60 : 1440;
+    digits.pop_back();
+  }
+  if (digits.empty() || digits.size() > 6 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    bad(where, "expected minutes or a duration such as \"30m\", \"2h\", \"1d\", not \"" + text + "\"");
+  long long v = std::stoll(digits) * unit;
+  if (v > 525600) bad(where, "longer than a year");
+  return static_cast<int>(v);
+}
+
+std::vector<std::string> parse_names(const toml::node& node, const std::string& where) {
+  std::vector<std::string> out;
+  if (node.is_string()) {
+    out.push_back(*node.value<std::string>());
+  } else if (const auto* arr = node.as_array()) {
+    for (const auto& v : *arr) {
+      if (!v.is_string()) bad(where, "expected a list of strings");
+      out.push_back(*v.value<std::string>());
+    }
+  } else {
+    bad(where, "expected a string or a list of strings");
+  }
+  return out;
+}
+
+// [[notify.rules]] tables (DIF-3).
+std::vector<NotifyRule> parse_rules(const toml::node& node, const std::string& where) {
+  const auto* arr = node.as_array();
+  if (!arr) bad(where, "must be an array of tables: [[notify.rules]]");
+  std::vector<NotifyRule> out;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const auto* t = (*arr)[i].as_table();
+    std::string here = where + "[" + std::to_string(i) + "]";
+    if (!t) bad(here, "must be a table");
+    NotifyRule r;
+    r.name = "rule" + std::to_string(i + 1);
+    for (const auto& [key, value] : *t) {
+      std::string k(key.str());
+      std::string w = here + "." + k;
+      if (k == "name") {
+        if (!value.is_string() || value.value<std::string>()->empty()) bad(w, "expected a name");
+        r.name = *value.value<std::string>();
+      } else if (k == "trigger") {
+        if (!value.is_string()) bad(w, "expected \"study_arrived\" or \"report_available\"");
+        r.trigger = *value.value<std::string>();
+      } else if (k == "delay") {
+        r.delay_minutes = parse_delay(value, w);
+      } else if (k == "sites") {
+        r.sites = parse_names(value, w);
+      } else if (k == "modalities") {
+        r.modalities = parse_names(value, w);
+      } else {
+        bad(w, "unknown key (name, trigger, delay, sites, modalities)");
+      }
+    }
+    if (r.trigger != "study_arrived" && r.trigger != "report_available")
+      bad(here + ".trigger", "must be \"study_arrived\" or \"report_available\"");
+    for (const auto& o : out)
+      if (o.name == r.name) bad(here + ".name", "two rules are named " + r.name);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<SettingInfo> known_settings() {
@@ -193,6 +272,14 @@ void check_options(const Options& o) {
   positive(o.invitation_expiry_minutes, "accounts.invitation_expiry_minutes");
   positive(o.captcha_expiry_minutes, "accounts.captcha_expiry_minutes");
   if (o.share_expiry_days < 0) bad("sharing.share_expiry_days", "must not be negative");
+  if (o.patient_release_delay_minutes < 0)
+    bad("sharing.patient_release_delay_minutes", "must not be negative");
+  positive(o.notify_interval_seconds, "notify.interval_seconds");
+  for (const auto& r : o.notify_rules) {
+    if (r.trigger != "study_arrived" && r.trigger != "report_available")
+      bad("notify.rules", "trigger must be study_arrived or report_available, not " + r.trigger);
+    if (r.delay_minutes < 0) bad("notify.rules", "delay must not be negative");
+  }
   positive(o.lockout_failures, "lockout.failures");
   positive(o.lockout_address_failures, "lockout.address_failures");
   positive(o.lockout_window_minutes, "lockout.window_minutes");
@@ -293,6 +380,10 @@ void apply_config(const std::string& data_dir, Options& o) {
       for (const auto& [key, value] : *sub) {
         std::string k(key.str());
         if (sec == "dicom" && apply_dicom_list(o, k, value, path + ": dicom." + k)) continue;
+        if (sec == "notify" && k == "rules") {
+          o.notify_rules = parse_rules(value, path + ": notify.rules");
+          continue;
+        }
         const Setting* found = nullptr;
         for (const auto& s : settings())
           if (sec == s.section && k == s.key) found = &s;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "libportal/common/bounded_queue.hpp"
@@ -111,6 +112,7 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   ctx.clock.now().time_since_epoch())
                                   .count();
+  std::set<std::string> stored_studies;
   try {
     WriteTxn txn(ctx.index);
     for (auto& p : batch) {
@@ -157,11 +159,23 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
     ctx.blobs.settle(ticket);
     for (auto* p : accepted) p->result.status = IngestStatus::kStored;
     reports_ready = true;
+    for (auto* p : accepted) stored_studies.insert(p->meta->study_uid);
   } catch (const Error& e) {
     for (auto* p : accepted) {
       p->result.status = IngestStatus::kRejected;
       p->result.error = e.code();
       p->result.message = std::string("not stored: ") + e.what();
+    }
+    stored_studies.clear();
+  }
+  // After the transaction (and its writer lock) is over.
+  if (ctx.on_study_stored) {
+    for (const auto& uid : stored_studies) {
+      try {
+        ctx.on_study_stored(uid);
+      } catch (...) {
+        // The files are stored and acknowledged; a hook failure must not undo that.
+      }
     }
   }
   // Outside the transaction (the hook writes too); the files are stored whatever it does.

@@ -24,6 +24,9 @@ struct IngestContext {
   /// LIST-8: called (outside any transaction) with the study uid when an ingested SR or
   /// Encapsulated PDF became a study's final report. May be empty.
   std::function<void(const std::string& study_uid)> on_report = {};
+  /// Called once per study that a committed group stored instances in (after commit; must not
+  /// throw). The portal schedules "study arrived" notifications there.
+  std::function<void(const std::string& study_uid)> on_study_stored = {};
 };
 
 /// Runs ingests. Thread-safe: concurrent runs share the index's single writer.

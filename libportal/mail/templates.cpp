@@ -94,6 +94,25 @@ const std::map<std::string, std::map<std::string, Template>>& templates() {
           "{message}\n\nCréez votre compte en ouvrant ce lien ; l'examen sera ensuite dans "
           "votre liste :\n\n{link}\n\nCe lien n'est utilisable qu'une fois et expire le "
           "{expires}.\n"}}}},
+      // DIF-2..4: the referring physician's notification; no patient data, only the link.
+      {"study_notification",
+       {{"en",
+         {"New images of one of your patients",
+          "Hello {name},\n\nA study of one of your patients is available on the radiology "
+          "portal.\n\nOpen it here (sign in first):\n\n{link}\n"}},
+        {"fr",
+         {"Nouvelles images d'un de vos patients",
+          "Bonjour {name},\n\nUn examen d'un de vos patients est disponible sur le portail de "
+          "radiologie.\n\nConsultez-le ici (après connexion) :\n\n{link}\n"}}}},
+      {"report_notification",
+       {{"en",
+         {"A report is available for one of your patients",
+          "Hello {name},\n\nThe report of a study of one of your patients is available on the "
+          "radiology portal.\n\nOpen it here (sign in first):\n\n{link}\n"}},
+        {"fr",
+         {"Un compte rendu est disponible pour un de vos patients",
+          "Bonjour {name},\n\nLe compte rendu d'un examen d'un de vos patients est disponible "
+          "sur le portail de radiologie.\n\nConsultez-le ici (après connexion) :\n\n{link}\n"}}}},
   };
   return t;
 }

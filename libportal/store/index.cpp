@@ -67,7 +67,13 @@ const char* const kStudyColumns =
     "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'referring'), "
     "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'patient'), "
     // LIST-8: the report status ('' when none).
-    "COALESCE((SELECT r.status FROM study_reports r WHERE r.study_ref = s.id), '')";
+    "COALESCE((SELECT r.status FROM study_reports r WHERE r.study_ref = s.id), ''), "
+    // DIF-2..4: the latest notification's status, then char(31), then its error.
+    "(SELECT CASE WHEN n.status = 'failure' OR o.status = 'failed' THEN 'failure'"
+    " WHEN o.status = 'sent' THEN 'sent' ELSE 'scheduled' END || char(31) ||"
+    " CASE WHEN n.status = 'failure' THEN n.error WHEN o.status = 'failed' THEN o.last_error"
+    " ELSE '' END FROM notifications n LEFT JOIN outbox o ON o.id = n.mail_ref AND n.mail_ref > 0"
+    " WHERE n.study_ref = s.id ORDER BY n.id DESC LIMIT 1)";
 
 Study study_from_row(SQLite::Statement& q) {
   Study s;
@@ -99,6 +105,12 @@ Study study_from_row(SQLite::Statement& q) {
   s.seen_by_patient = q.getColumn(i++).getInt() != 0;
   s.report_status = q.getColumn(i++).getString();
   s.has_report = !s.report_status.empty();
+  if (auto c = q.getColumn(i++); !c.isNull()) {
+    std::string v = c.getString();
+    auto cut = v.find('\x1f');
+    s.notification_status = v.substr(0, cut);
+    if (cut != std::string::npos) s.notification_error = v.substr(cut + 1);
+  }
   return s;
 }
 

@@ -43,6 +43,9 @@ struct StudyFilter {
   std::string referring_id;       ///< non-empty: studies whose referring physician id is this
   std::int64_t now_ms = 0;        ///< for grant expiry
   std::string study_uid;          ///< non-empty: only this study (viewer sessions, LIST-7)
+  /// Non-empty (UTC ISO 8601, as received_at): only studies received at or before it (the
+  /// patient release delay).
+  std::string received_before;
 };
 
 /// What the search needs beyond the query: "today", the applied limit and visibility.

@@ -345,6 +345,57 @@ CREATE TABLE uploaded_documents (
 INSERT OR IGNORE INTO profile_rights(profile, "right")
   SELECT profile, 'delete_documents' FROM profile_rights
   WHERE "right" = 'upload' AND profile IN ('administrator', 'radiologist');
+    // 6: [sharing] referring-physician notifications (DIF-2..4), the physician directory (DIF-7)
+    // and the study a mail is about (LIST-7 email errors).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN study_uid TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_by_study ON outbox(study_uid) WHERE study_uid <> '';
+
+-- One notification of a study's referring physician. event: 'study_arrived',
+-- 'report_available' (rules) or 'manual'. status: 'scheduled' (until due_at), 'running'
+-- (claimed by one runner), 'queued' (its mail is outbox row mail_ref: delivered or failed there)
+-- or 'failure' (error says why: no account, no email).
+CREATE TABLE notifications (
+  id         INTEGER PRIMARY KEY,
+  study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  event      TEXT NOT NULL,
+  rule       TEXT NOT NULL,
+  due_at     INTEGER NOT NULL,
+  status     TEXT NOT NULL,
+  error      TEXT NOT NULL DEFAULT '',
+  recipient  TEXT NOT NULL DEFAULT '',
+  user_ref   INTEGER NOT NULL DEFAULT 0,
+  mail_ref   INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  done_at    INTEGER NOT NULL DEFAULT 0
+);
+-- A rule notifies once per study and trigger.
+CREATE UNIQUE INDEX notifications_once ON notifications(study_ref, event, rule)
+  WHERE event <> 'manual';
+CREATE INDEX notifications_due ON notifications(status, due_at);
+CREATE INDEX notifications_by_study ON notifications(study_ref, id);
+
+-- The physician directory (DIF-7), imported from CSV. *_fold: fold() of the field, for search.
+CREATE TABLE physicians (
+  id          INTEGER PRIMARY KEY,
+  last_name   TEXT NOT NULL,
+  first_name  TEXT NOT NULL,
+  identifier  TEXT NOT NULL,
+  specialty   TEXT NOT NULL,
+  city        TEXT NOT NULL,
+  postcode    TEXT NOT NULL,
+  department  TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  last_fold   TEXT NOT NULL,
+  first_fold  TEXT NOT NULL,
+  city_fold   TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX physicians_by_identifier ON physicians(identifier);
+CREATE INDEX physicians_by_name ON physicians(last_fold, first_fold);
+CREATE INDEX physicians_by_city ON physicians(city_fold);
+CREATE INDEX physicians_by_department ON physicians(department);
 )sql",
 };
 

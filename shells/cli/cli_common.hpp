@@ -16,6 +16,7 @@
 #include "portal/model.hpp"
 #include "portal/portal.hpp"
 #include "portal/query.hpp"
+#include "portal/sharing.hpp"
 
 namespace portal::cli {
 
@@ -121,5 +122,8 @@ void add_document_command(CLI::App& root, const Globals& globals, Registry& regi
 void add_tokens_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_dicom_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_send_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_notify_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_directory_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_info_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

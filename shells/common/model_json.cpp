@@ -33,7 +33,9 @@ Json to_json(const Study& study) {
           {"seen_by_referring", study.seen_by_referring},
           {"seen_by_patient", study.seen_by_patient},
           {"has_report", study.has_report},
-          {"report_status", study.report_status}};
+          {"report_status", study.report_status},
+          {"notification_status", study.notification_status},
+          {"notification_error", study.notification_error}};
 }
 
 Json to_json(const Series& series) {
@@ -163,6 +165,33 @@ Json to_json(const Preferences& p) {
 
 std::string dump(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+Json to_json(const Notification& n) {
+  return {{"id", n.id},
+          {"study_uid", n.study_uid},
+          {"trigger", n.trigger},
+          {"rule", n.rule},
+          {"status", n.status},
+          {"error", n.error},
+          {"recipient", n.recipient},
+          {"recipient_login", n.recipient_login},
+          {"created_by", n.created_by},
+          {"created_at", n.created_at},
+          {"due_at", n.due_at},
+          {"done_at", n.done_at}};
+}
+
+Json to_json(const Physician& p) {
+  return {{"id", p.id},
+          {"last_name", p.last_name},
+          {"first_name", p.first_name},
+          {"identifier", p.identifier},
+          {"specialty", p.specialty},
+          {"city", p.city},
+          {"postcode", p.postcode},
+          {"department", p.department},
+          {"email", p.email}};
 }
 
 }  // namespace portal::shell

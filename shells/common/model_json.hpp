@@ -9,6 +9,7 @@
 #include "portal/accounts.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
+#include "portal/sharing.hpp"
 
 namespace portal::shell {
 
@@ -29,6 +30,8 @@ Json to_json(const MailMessage& message);
 Json to_json(const Share& share);
 Json to_json(const StudyGrant& grant);
 Json to_json(const AccessToken& token);
+Json to_json(const Notification& notification);
+Json to_json(const Physician& physician);
 
 /// Serialises without failing on invalid UTF-8 (replaced). `indent` < 0: one line.
 std::string dump(const Json& value, int indent = -1);

@@ -301,6 +301,8 @@ def test_value_types_have_repr_and_to_dict(dataset, loaded):
                       "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
                       "has_report", "report_status",
                       "size_bytes", "received_at", "updated_at"}
+                      "size_bytes", "received_at", "updated_at",
+                      "notification_status", "notification_error"}
     se = loaded.session.series(m["study_uid"])[0]
     assert se.to_dict()["uid"] == se.uid and se.uid in repr(se)
     inst = loaded.session.instances(m["study_uid"])[0]

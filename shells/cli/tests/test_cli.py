@@ -455,6 +455,7 @@ def test_show_gives_the_study_and_its_series(lib):
                            "num_instances", "size_bytes", "received_at", "updated_at",
                            "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
                            "has_report", "report_status"]
+                           "notification_status", "notification_error"]
 
 
 def test_show_human_output(lib):
