@@ -5,7 +5,7 @@ DEMO_DIR ?= demo-data
 PYTHON := /usr/bin/python3
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test test-cpp test-python test-cli demo bench clean
+.PHONY: all setup configure build test test-cpp test-python test-cli test-http demo bench clean
 
 all: build
 
@@ -21,12 +21,14 @@ configure: setup $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j$$(nproc)
 
-# Every test: C++ (Catch2 through CTest), Python module, CLI. Each runner prints its summary.
+# Every test: C++ (Catch2 through CTest), Python module, CLI, HTTP server. Each runner prints
+# its summary.
 test: build
 	@status=0; \
 	$(MAKE) --no-print-directory test-cpp || status=1; \
 	$(MAKE) --no-print-directory test-python || status=1; \
 	$(MAKE) --no-print-directory test-cli || status=1; \
+	$(MAKE) --no-print-directory test-http || status=1; \
 	exit $$status
 
 test-cpp:
@@ -40,6 +42,12 @@ test-cli:
 	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/cli/tests
 
+# portald over real loopback servers it starts itself (shells/http/tests).
+test-http:
+	PORTALD=$(CURDIR)/$(BUILD_DIR)/shells/http/portald \
+	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/http/tests
+
 # Generated demo studies ingested into $(DEMO_DIR); see README for what to do next.
 demo: build
 	$(PYTHON) tests/data/gen_studies.py $(DEMO_DIR)/incoming --preset demo --seed 1
@@ -47,9 +55,10 @@ demo: build
 	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data ingest $(DEMO_DIR)/incoming/*/ --repository demo || test $$? -eq 3
 	$(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --limit 20
 	@echo
-	@echo "Demo data is in $(DEMO_DIR)/data. Try:"
+	@echo "Demo data is in $(DEMO_DIR)/data. From another terminal, try:"
 	@echo "  $(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --last-name muller"
 	@echo "  $(BUILD_DIR)/shells/cli/portal --data $(DEMO_DIR)/data studies --period 7d --json"
+	@scripts/demo-server.sh $(BUILD_DIR) $(DEMO_DIR)/data
 
 bench: build
 	benchmarks/run.sh $(BUILD_DIR)

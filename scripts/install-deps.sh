@@ -16,6 +16,8 @@ PACKAGES=(
   # imaging: JPEG 2000 decoding; cross-checks with independent decoders for pydicom
   libopenjp2-7-dev python3-pil python3-gdcm
   python3-aiosmtpd poppler-utils
+  # portald: HTTPS test certificates, HTTP benchmarks
+  openssl wrk
   tzdata
 )
 

@@ -219,6 +219,18 @@ OptionField notify_rules_option() {
           }};
 }
 
+OptionField dicom_nodes_option() {
+  return {"dicom_nodes", "list[tuple[str, str, str, int]]",
+          [](Options& options, const py::handle& value) {
+            options.dicom_nodes.clear();
+            for (const auto& item : value) {
+              auto t = item.cast<std::tuple<std::string, std::string, std::string, int>>();
+              options.dicom_nodes.push_back(
+                  {std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)});
+            }
+          }};
+}
+
 // Every field of portal::Options that Python may set, in the order of options.hpp. The blob
 // store is a C++ object and stays at its default.
 const std::vector<OptionField>& option_fields() {
@@ -269,6 +281,13 @@ const std::vector<OptionField>& option_fields() {
       notify_rules_option(),
       option("notify_interval_seconds", "int", &Options::notify_interval_seconds),
       option("patient_release_delay_minutes", "int", &Options::patient_release_delay_minutes),
+      option("dicom_aet", "str", &Options::dicom_aet),
+      option("dicom_port", "int", &Options::dicom_port),
+      option("dicom_host", "str", &Options::dicom_host),
+      option("dicom_max_associations", "int", &Options::dicom_max_associations),
+      option("dicom_timeout_seconds", "int", &Options::dicom_timeout_seconds),
+      dicom_nodes_option(),
+      option("viewer_token_minutes", "int", &Options::viewer_token_minutes),
   };
   return fields;
 }

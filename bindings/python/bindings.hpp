@@ -33,5 +33,8 @@ void bind_imaging(py::module_& m);
 /// Notification, Physician, StudyInfo, NotificationScheduler and the notification, directory and
 /// study-information calls of Session and Portal ([sharing]). Runs after bind_accounts_api.
 void bind_sharing(py::module_& m);
+/// SendReport, Session.send_study, Session.viewer_token and Portal.viewer_session (PLAT-2,
+/// LIST-7). Runs after bind_api, whose classes it extends.
+void bind_dicomnet(py::module_& m);
 
 }  // namespace portal::python

@@ -134,6 +134,21 @@ struct StudyGrant {
   bool active = false;     ///< neither revoked nor expired now
 };
 
+/// A personal access token (issue [http]): a bearer credential acting as its user, for API and
+/// DICOMweb clients. `token` exists only in the value returned at creation (only its hash is
+/// kept). Revoking, expiry, or the account no longer being active ends it at once.
+struct AccessToken {
+  std::int64_t id = 0;
+  std::string name;        ///< what the user called it, e.g. "backup script"
+  std::string user_login;
+  std::string token;       ///< "pat_" + 64 hex; only at creation
+  std::string created_at;  ///< UTC ISO 8601
+  std::string expires_at;  ///< empty = never
+  std::string last_used_at;
+  std::string revoked_at;
+  bool active = false;  ///< neither revoked nor expired now
+};
+
 /// One audit record (PLAT-3). Never holds a password, token or captcha answer.
 struct AuditEvent {
   std::int64_t id = 0;

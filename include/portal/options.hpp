@@ -22,6 +22,14 @@ struct NotifyRule {
   std::vector<std::string> modalities;  ///< e.g. {"CT", "MR"}: any one present; empty = any
 };
 
+/// A DICOM node studies can be sent to (PLAT-2): `[[dicom.nodes]]` in portal.toml.
+struct DicomNode {
+  std::string name;  ///< what commands call it (`portal send STUDY --to NAME`)
+  std::string aet;   ///< its AE title (called AE)
+  std::string host;
+  int port = 104;
+};
+
 /// Settings for Portal::open. A plain struct: copy it, change fields, pass it in.
 /// docs/configuration.md lists the same fields with the same defaults.
 struct Options {
@@ -63,6 +71,9 @@ struct Options {
   /// true). Values found there replace the fields of the Options given to Portal::open (the
   /// file is the operator's word; the back ends above are never read from it).
   bool load_config = true;
+  /// The configuration file read instead of `<data>/portal.toml` (default "" = that file).
+  /// A file named here must exist (Error(kNotFound) otherwise). `portald --config FILE`.
+  std::string config_file;
 
   // --- Accounts and sign-in (ACC-1..8) -------------------------------------------------------
   /// Base of every link put in an email, e.g. "https://portal.example.org" (default
@@ -139,10 +150,61 @@ struct Options {
   /// Minutes after its arrival before a new study (and, for the reports module, a new report)
   /// becomes visible to the patient (default 0: at once). Staff see it at once.
   int patient_release_delay_minutes = 0;
+  // --- HTTP server `portald` (issue [http]; the section [http] of the file). Read by
+  // shells/http only; the core ignores them. docs/configuration.md and docs/http.md. ----------
+  /// HOST:PORT portald listens on (default "127.0.0.1:8042"). A non-loopback host needs TLS
+  /// (http_tls_cert and http_tls_key) or http_behind_tls_proxy.
+  std::string http_listen = "127.0.0.1:8042";
+  /// PEM certificate chain and private key; both set = HTTPS (default "" = plain HTTP).
+  std::string http_tls_cert;
+  std::string http_tls_key;
+  /// portald runs behind a reverse proxy that terminates TLS (default false): allows a
+  /// non-loopback listen address without TLS and marks the session cookie Secure.
+  bool http_behind_tls_proxy = false;
+  /// Worker threads serving requests; 0 = 8 per core, at least 16 (default 0).
+  int http_threads = 0;
+  /// Largest request body accepted, bytes (default 1 GiB); larger Content-Length is refused
+  /// with 413 before anything is read.
+  std::uint64_t http_max_body_bytes = 1ull << 30;
+  /// Largest JSON request body, bytes (default 1 MiB).
+  std::uint64_t http_max_json_bytes = 1ull << 20;
+  /// Largest total size of the request line and headers, bytes (default 16384); 431 beyond.
+  std::uint64_t http_max_header_bytes = 16384;
+  /// Seconds a whole request body may take to arrive (default 600); the upload is then dropped.
+  int http_request_timeout_seconds = 600;
+  /// Seconds a socket read or write may wait (default 30).
+  int http_io_timeout_seconds = 30;
+  /// Uploads processed at the same time; more get 503 (default 4).
+  int http_max_concurrent_uploads = 4;
+  /// TCP port of the DICOM receiver started with portald; 0 = off (default 0).
+  int http_dicom_port = 0;
+  /// Where access logs (one JSON object per line) go: "-" = standard error, "" = nowhere, else
+  /// a file appended to (default "-").
+  std::string http_access_log = "-";
+  /// Seconds between two mail outbox deliveries run by portald (default 30).
+  int http_mail_interval_seconds = 30;
 
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).
   ImagingLimits imaging;
+
+  // --- DICOM networking (PLAT-2) and desktop viewer links (LIST-7) ---------------------------
+  /// Our AE title, as receiver (called AE) and as sender (calling AE) (default "PORTAL").
+  std::string dicom_aet = "PORTAL";
+  /// Port of the C-STORE/C-ECHO receiver; 0 = off unless a shell gives one (default 0).
+  int dicom_port = 0;
+  /// IPv4 address the receiver listens on; "0.0.0.0" = every interface (default "127.0.0.1").
+  std::string dicom_host = "127.0.0.1";
+  /// Calling AE titles allowed to associate; empty = any (default empty).
+  std::vector<std::string> dicom_allowed_aets;
+  /// Associations served at once; more are refused (default 8).
+  int dicom_max_associations = 8;
+  /// Seconds of network silence before an association is dropped (default 30).
+  int dicom_timeout_seconds = 30;
+  /// Nodes studies may be sent to (default none).
+  std::vector<DicomNode> dicom_nodes;
+  /// Lifetime of a desktop-viewer token (Session::viewer_token), minutes (default 60).
+  int viewer_token_minutes = 60;
 };
 
 }  // namespace portal

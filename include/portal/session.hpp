@@ -47,8 +47,31 @@ class Session {
   std::string profile() const;
   /// True when this principal holds `right` (the system holds every right).
   bool has_right(const std::string& right) const;
-  /// Ends the session (ACC-6); later calls on it throw Error(kUnauthenticated).
+  /// Every right this principal holds, sorted (the system: every known right).
+  std::vector<std::string> rights() const;
+  /// Ends the session (ACC-6); later calls on it throw Error(kUnauthenticated). A session
+  /// resumed from a personal access token does not sign out (kInvalidArgument): revoke it.
   void sign_out();
+  /// The anti-CSRF token bound to this session (issue [http]): derived from token(), stable
+  /// for the session's life, different from it and revealing nothing of it. Empty for the
+  /// system session and Portal::session_as sessions. Shells that keep the session in a cookie
+  /// require it back in a header on every state-changing request.
+  std::string csrf_token() const;
+  /// True when this session was resumed from a personal access token.
+  bool is_access_token() const noexcept;
+
+  // --- Personal access tokens (issue [http]) -------------------------------------------------
+  /// Creates a bearer token acting as the signed-in user (kUser sessions; kPermissionDenied
+  /// for patients and the system). `name` is required (1..100 characters, kInvalidArgument).
+  /// `expires` empty = never; in the past is kInvalidArgument. The returned value alone carries
+  /// the token. Audited ("access_token_create").
+  AccessToken create_access_token(const std::string& name,
+                                  std::optional<std::chrono::system_clock::time_point> expires = {});
+  /// The user's own tokens, newest first; the system session sees every user's tokens.
+  std::vector<AccessToken> access_tokens() const;
+  /// Revokes one of the user's tokens (the system: any token). kNotFound when there is no such
+  /// unrevoked token of this user. Audited ("access_token_revoke").
+  void revoke_access_token(std::int64_t id);
   /// Changes the signed-in user's own fields (ACC-5). Emails must be unique (kAlreadyExists).
   User update_me(const UserUpdate& update);
   /// Stores the signed-in user's preferences (LIST-6). Throws kInvalidArgument for an unknown
@@ -232,8 +255,21 @@ class Session {
   FramePayload frame(const std::string& sop_uid, int frame, FrameTransfer transfer,
                      int quality = 90) const;
 
+  // --- Desktop viewer (LIST-7) and DICOM networking (PLAT-2) ----------------------------------
+  /// A new short-lived token (Options::viewer_token_minutes) that Portal::viewer_session turns
+  /// into a read-only session seeing only `study_uid`, and only while this principal still may
+  /// (account active, share unexpired). Random 256 bits; only its hash is stored. kNotFound
+  /// when the study is not visible. Audited ("viewer_token").
+  std::string viewer_token(const std::string& study_uid);
+  /// Sends every instance of a study this principal sees (kNotFound otherwise) to the DICOM
+  /// node named `node_name` in Options::dicom_nodes (kNotFound for an unknown node) with C-STORE.
+  /// Needs the download right (kPermissionDenied). kIo when the node cannot be reached or
+  /// refuses the association. Returns the per-instance outcome. Audited ("study_send").
+  SendReport send_study(const std::string& study_uid, const std::string& node_name);
+
  private:
   friend class Portal;
+  friend class DicomReceiver;
   Session(std::shared_ptr<detail::PortalState> state, PrincipalKind principal,
           std::shared_ptr<detail::SessionAuth> auth = nullptr)
       : state_(std::move(state)), principal_(principal), auth_(std::move(auth)) {}

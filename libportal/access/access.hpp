@@ -29,6 +29,8 @@ struct Principal {
   /// Patients: Options::patient_release_delay_minutes in ms; studies received less than this
   /// long ago are not visible to them yet (0 = at once).
   std::int64_t release_delay_ms = 0;
+  /// Viewer sessions (LIST-7): only this study is visible, no right is held.
+  std::string only_study;
 };
 
 /// Account profiles, in display order (the patient pseudo-profile excluded).

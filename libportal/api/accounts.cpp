@@ -91,6 +91,7 @@ Principal PortalState::user_principal(const UserRow& row) {
 }
 
 Principal PortalState::resolve(const SessionAuth& auth) {
+  if (!auth.viewer_study.empty()) return resolve_viewer(auth);
   if (auth.as_user_ref > 0) {
     auto user = accounts->user_by_ref(auth.as_user_ref);
     if (!user) throw Error(ErrorCode::kUnauthenticated, "the user no longer exists");
@@ -99,6 +100,7 @@ Principal PortalState::resolve(const SessionAuth& auth) {
   auto ended = [] {
     return Error(ErrorCode::kUnauthenticated, "the session has ended: sign in again");
   };
+  if (auth.access_token) return access_token_principal(auth);
   auto row = accounts->session(auth.token_hash);
   std::int64_t now = now_ms();
   if (!row || row->revoked || now >= row->expires_at ||
@@ -366,6 +368,7 @@ Session Portal::session_as(const std::string& login) {
 
 Session Portal::resume(const std::string& token, const std::string& client_address) {
   auto auth = make_auth(token, client_address);
+  auth->access_token = detail::is_access_token(token);
   auto p = state_->resolve(*auth);
   return Session(
       state_,

@@ -147,6 +147,7 @@ std::shared_ptr<Portal> Portal::open(const std::string& dir, Options options) {
       }});
   state->accounts = std::make_unique<detail::AccountStore>(*state->index);
   state->sharing = std::make_unique<detail::SharingStore>(*state->index);
+  state->access_tokens = std::make_unique<detail::AccessTokenStore>(*state->index);
   state->accounts->seed_rights(detail::default_profile_rights());
   state->spool_dir = state->options.mail_spool_dir.empty() ? state->data_dir + "/spool"
                                                             : state->options.mail_spool_dir;

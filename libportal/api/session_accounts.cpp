@@ -98,6 +98,9 @@ bool Session::has_right(const std::string& right) const {
 
 void Session::sign_out() {
   if (!auth_) return;
+  if (auth_->access_token)
+    throw Error(ErrorCode::kInvalidArgument,
+                "a personal access token does not sign out: revoke it instead");
   auto p = current();
   state_->accounts->revoke_session(auth_->token_hash);
   state_->audit(p, address(), {"sign_out", "success"});

@@ -10,6 +10,7 @@
 #include "libportal/audit/audit.hpp"
 #include "libportal/auth/password.hpp"
 #include "libportal/ingest/ingest.hpp"
+#include "libportal/store/access_tokens.hpp"
 #include "libportal/store/accounts.hpp"
 #include "libportal/store/index.hpp"
 #include "libportal/store/sharing.hpp"
@@ -25,6 +26,9 @@ struct SessionAuth {
   std::string token_hash;
   std::string address;
   std::int64_t as_user_ref = 0;  ///< Portal::session_as: no token, this user's principal
+  bool access_token = false;     ///< `token` is a personal access token, not a session
+  /// Portal::viewer_session: the study its viewer token (hash in token_hash) is scoped to.
+  std::string viewer_study;
 };
 
 struct PortalState {
@@ -37,6 +41,7 @@ struct PortalState {
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<SharingStore> sharing;  ///< notifications, directory, mails by study
   std::mutex notify_mutex;  ///< one run_notifications() pass at a time in this process
+  std::unique_ptr<AccessTokenStore> access_tokens;  ///< issue [http]
   std::string spool_dir;
   /// `<data>/secret.key`, made on first use: seals outbox bodies that carry a one-time link.
   const std::string& secret_key();
@@ -52,6 +57,11 @@ struct PortalState {
   /// The principal of a live session; re-reads the session, the account and the rights, and
   /// extends the idle timeout. Throws Error(kUnauthenticated) when it has ended.
   Principal resolve(const SessionAuth& auth);
+  /// The principal of a personal access token (issue [http]): its user's, while the token is
+  /// unrevoked, unexpired and the account active; else Error(kUnauthenticated).
+  Principal access_token_principal(const SessionAuth& auth);
+  /// resolve() for a viewer session (LIST-7): the issuer's principal limited to one study.
+  Principal resolve_viewer(const SessionAuth& auth);
   /// The principal of a user row (rights of its profile).
   Principal user_principal(const UserRow& row);
   /// Public view of a user row.

@@ -45,6 +45,7 @@ struct StudyFilter {
   /// Non-empty (UTC ISO 8601, as received_at): only studies received at or before it (the
   /// patient release delay).
   std::string received_before;
+  std::string study_uid;          ///< non-empty: only this study (viewer sessions, LIST-7)
 };
 
 /// What the search needs beyond the query: "today", the applied limit and visibility.

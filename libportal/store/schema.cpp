@@ -283,8 +283,23 @@ CREATE TABLE shares (
 CREATE INDEX shares_by_study ON shares(study_ref);
 CREATE INDEX shares_pending ON shares(email, user_ref);
 )sql",
-    // 4: [sharing] referring-physician notifications (DIF-2..4), the physician directory (DIF-7)
-    // and the study a mail is about (LIST-7 email errors).
+    // 6: [http] personal access tokens (bearer) of API clients; only the token's SHA-256 is kept.
+    R"sql(
+CREATE TABLE access_tokens (
+  id           INTEGER PRIMARY KEY,
+  token_hash   TEXT NOT NULL UNIQUE,
+  user_ref     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL DEFAULT 0,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX access_tokens_by_user ON access_tokens(user_ref);
+)sql",
+    // [sharing] (issue number 4; schema version 5, after [http]'s entry merged first):
+    // referring-physician notifications (DIF-2..4), the physician directory (DIF-7) and the
+    // study a mail is about (LIST-7 email errors).
     R"sql(
 ALTER TABLE outbox ADD COLUMN study_uid TEXT NOT NULL DEFAULT '';
 CREATE INDEX outbox_by_study ON outbox(study_uid) WHERE study_uid <> '';

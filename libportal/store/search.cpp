@@ -167,6 +167,10 @@ std::string study_filter_sql(const StudyFilter& f, std::vector<std::string>& par
     ands.push_back("s.received_at <= ?");
     params.push_back(f.received_before);
   }
+  if (!f.study_uid.empty()) {
+    ands.push_back("s.uid = ?");
+    params.push_back(f.study_uid);
+  }
   if (!f.all) {
     std::vector<std::string> ors;
     if (f.patient_ref > 0) {

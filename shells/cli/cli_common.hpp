@@ -6,22 +6,23 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../common/model_json.hpp"
 #include "portal/accounts.hpp"
 #include "portal/error.hpp"
 #include "portal/model.hpp"
 #include "portal/portal.hpp"
 #include "portal/query.hpp"
-#include "portal/sharing.hpp"
 
 namespace portal::cli {
 
-/// JSON documents keep their fields in the order written (the order of model.hpp).
-using Json = nlohmann::ordered_json;
+/// JSON documents keep their fields in the order written (the order of model.hpp); the shapes
+/// are shared with portald (shells/common/model_json.hpp).
+using shell::Json;
+using shell::to_json;
 
 /// Exit codes of `portal` (docs/cli.md lists the same table).
 enum ExitCode : int {
@@ -68,20 +69,7 @@ std::shared_ptr<Portal> open_portal(const Globals& globals, bool create = false)
 /// Resolves the data directory (argument, else --data/PORTAL_DATA); kInvalidArgument if none.
 std::string data_dir_or_throw(const Globals& globals, const std::string& explicit_dir = {});
 
-// --- JSON shapes (docs/cli.md) -----------------------------------------------------------------
-Json to_json(const Patient& patient);
-Json to_json(const Study& study);
-Json to_json(const Series& series);
-Json to_json(const Instance& instance);
-Json to_json(const IngestResult& result);
-Json to_json(const FsckIssue& issue);
-Json to_json(const User& user);
-Json to_json(const Profile& profile);
-Json to_json(const AuditEvent& event);
-Json to_json(const MailMessage& message);
-Json to_json(const Share& share);
-Json to_json(const Notification& notification);
-Json to_json(const Physician& physician);
+// --- JSON output (shapes: shells/common/model_json.hpp) -------------------------------------
 /// Prints `value` to stdout, indented; invalid UTF-8 is replaced rather than failing.
 void print_json(const Json& value);
 /// One line, no indentation (JSON Lines).
@@ -127,6 +115,9 @@ void add_render_command(CLI::App& root, const Globals& globals, Registry& regist
 void add_attach_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_share_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_tokens_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_dicom_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_send_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_notify_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_directory_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_info_command(CLI::App& root, const Globals& globals, Registry& registry);

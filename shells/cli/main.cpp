@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   add_notify_command(app, globals, registry);
   add_directory_command(app, globals, registry);
   add_info_command(app, globals, registry);
+  add_tokens_command(app, globals, registry);
+  add_dicom_command(app, globals, registry);
+  add_send_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);

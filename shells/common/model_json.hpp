@@ -1,0 +1,39 @@
+// shells/common/model_json.hpp — the JSON shape of every model type, shared by the shells that
+// print JSON (`portal --json`, `portald`). One place, so the CLI and the HTTP API agree
+// (docs/cli.md, docs/openapi.yaml).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "portal/accounts.hpp"
+#include "portal/model.hpp"
+#include "portal/query.hpp"
+#include "portal/sharing.hpp"
+
+namespace portal::shell {
+
+/// JSON documents keep their fields in the order written (the order of model.hpp).
+using Json = nlohmann::ordered_json;
+
+Json to_json(const Patient& patient);
+Json to_json(const Study& study);
+Json to_json(const Series& series);
+Json to_json(const Instance& instance);
+Json to_json(const IngestResult& result);
+Json to_json(const FsckIssue& issue);
+Json to_json(const User& user);
+Json to_json(const Preferences& preferences);
+Json to_json(const Profile& profile);
+Json to_json(const AuditEvent& event);
+Json to_json(const MailMessage& message);
+Json to_json(const Share& share);
+Json to_json(const StudyGrant& grant);
+Json to_json(const AccessToken& token);
+Json to_json(const Notification& notification);
+Json to_json(const Physician& physician);
+
+/// Serialises without failing on invalid UTF-8 (replaced). `indent` < 0: one line.
+std::string dump(const Json& value, int indent = -1);
+
+}  // namespace portal::shell
