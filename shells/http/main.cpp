@@ -17,6 +17,7 @@
 
 #include "openapi_embedded.hpp"
 #include "portal/error.hpp"
+#include "portal/notify.hpp"
 #include "server.hpp"
 
 #ifndef PORTAL_VERSION
@@ -207,6 +208,11 @@ int run(int argc, char** argv) {
     }
   });
 
+  // DIF-3: automatic referring-physician notifications, every notify.interval_seconds (created
+  // after the signal mask, so its thread does not take SIGTERM).
+  portal::NotificationScheduler notifications(portal);
+  notifications.start();
+
   std::fprintf(stderr, "portald %s listening on %s://%s:%d\n", PORTAL_VERSION,
                tls_here ? "https" : "http", listen.host.c_str(), port);
   std::fflush(stderr);
@@ -216,6 +222,7 @@ int run(int argc, char** argv) {
     stopping = true;
   }
   stop_cv.notify_all();
+  notifications.stop();
   mail_thread.join();
   exiting = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // wakes sigwait if still waiting
