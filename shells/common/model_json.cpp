@@ -211,20 +211,28 @@ void append_field(std::string& out, const char* key, bool value) {
 void append_json_string(std::string& out, std::string_view s) {
   static const char* kHex = "0123456789abcdef";
   out += '"';
-  std::size_t i = 0;
+  std::size_t i = 0, run = 0;  // s[run, i) is copied as is
+  auto flush = [&] {
+    out.append(s.data() + run, i - run);
+  };
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      std::size_t n = utf8_length(s, i);
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD, as nlohmann's error_handler_t::replace
-        ++i;
-      } else {
-        out.append(s.data() + i, n);
-        i += n;
-      }
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
       continue;
     }
+    if (c >= 0x80) {
+      std::size_t n = utf8_length(s, i);
+      if (n != 0) {
+        i += n;
+        continue;
+      }
+      flush();
+      out += "\xEF\xBF\xBD";  // U+FFFD, as nlohmann's error_handler_t::replace
+      run = ++i;
+      continue;
+    }
+    flush();
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -234,16 +242,13 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
-    ++i;
+    run = ++i;
   }
+  flush();
   out += '"';
 }
 
