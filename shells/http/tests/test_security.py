@@ -252,3 +252,43 @@ def test_behind_a_tls_proxy_and_background_mail_delivery(portald_bin, tmp_path, 
         assert list((data / "spool").glob("*.eml")), "the server delivers the outbox by itself"
     finally:
         assert srv.stop() == 0
+
+
+def test_concurrent_upload_limit_and_upload_time_limit(portald_bin, tmp_path, cli_bin, studies):
+    data = make_data_dir(tmp_path, cli_bin, studies,
+                         "max_concurrent_uploads = 1\nrequest_timeout_seconds = 2\n")
+    srv = Server(portald_bin, data)
+    try:
+        c = srv.client()
+        c.sign_in("admin")
+        # A slow upload holds the only slot...
+        slow = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        slow.sendall((f"POST /api/uploads HTTP/1.1\r\nHost: x\r\nCookie: portal_session={c.cookie}"
+                      f"\r\nX-CSRF-Token: {c.csrf}\r\n"
+                      "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n"
+                      "\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; "
+                      "filename=\"a.dcm\"\r\n\r\n").encode() + b"x" * 1000)
+        time.sleep(0.5)
+        # ... so another one is told to come back later.
+        r = c.request("POST", "/api/uploads", files=[("files", "b.png", png_bytes())])
+        assert r.status == 503 and r.json()["error"]["code"] == "busy"
+        # The slow one outlives http.request_timeout_seconds and is dropped.
+        time.sleep(2.2)
+        slow.sendall(b"y" * 1000)
+        out = b""
+        try:
+            while b"\r\n\r\n" not in out:
+                chunk = slow.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        except OSError:
+            pass
+        slow.close()
+        assert out.startswith(b"HTTP/1.1 408"), out[:200]
+        # The slot is free again.
+        r = c.request("POST", "/api/uploads", files=[("files", "b.png", png_bytes())])
+        assert r.status == 200
+        assert not list((data / "http-tmp").glob("upload-*"))
+    finally:
+        assert srv.stop() == 0
