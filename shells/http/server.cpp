@@ -532,6 +532,18 @@ void configure(httplib::Server& server, App& app) {
 
 // --- Context -------------------------------------------------------------------------------------
 
+std::string Context::address() const {
+  if (app.options.http_behind_tls_proxy) {
+    std::string forwarded = req.get_header_value("X-Forwarded-For");
+    auto comma = forwarded.rfind(',');
+    std::string last = comma == std::string::npos ? forwarded : forwarded.substr(comma + 1);
+    auto start = last.find_first_not_of(' ');
+    auto end = last.find_last_not_of(' ');
+    if (start != std::string::npos && end - start < 64) return last.substr(start, end - start + 1);
+  }
+  return req.remote_addr;
+}
+
 Session& Context::user() {
   if (!session) throw Error(ErrorCode::kUnauthenticated, "sign in first");
   return *session;

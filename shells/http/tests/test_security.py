@@ -242,7 +242,13 @@ def test_behind_a_tls_proxy_and_background_mail_delivery(portald_bin, tmp_path, 
     srv = Server(portald_bin, data, env=env)
     try:
         c = srv.client()
-        r = c.sign_in("admin")
+        r = c.post("/api/session", {"login": "admin", "password": PASSWORD},
+                   headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+        assert r.status == 200
+        c.csrf = r.json()["csrf_token"]
+        # Behind the proxy, the client is the address the proxy added last.
+        events = c.get("/api/admin/audit?action=sign_in&limit=1").json()["events"]
+        assert events[0]["address"] == "203.0.113.9"
         assert "Secure" in r.header("Set-Cookie")
         assert r.header("Strict-Transport-Security")
         c.post("/api/password/lost", {"login": "admin"})
