@@ -453,7 +453,7 @@ def test_health_metrics_and_openapi(server, admin):
     text = m.body.decode()
     assert 'portal_http_requests_total{route="GET /api/studies",status="2xx"}' in text
     assert 'portal_http_request_duration_seconds_bucket{route="GET /api/studies",le="+Inf"}' in text
-    assert "portal_ingest_files_total{status=\"stored\"}" in text
+    assert 'portal_ingest_files_total{source="http",status="stored"}' in text
     assert "portal_mail_outbox{status=\"pending\"}" in text
     doc = server.client().get("/api/openapi.yaml")
     assert doc.status == 200
