@@ -466,3 +466,12 @@ def test_access_log_is_json_lines_without_query_strings(server, admin):
     assert lines and {"time", "remote", "method", "path", "route", "status", "duration_ms"} <= set(lines[-1])
     assert "secretname" not in server.access_log.read_text()
     assert any(l["route"] == "GET /api/studies" for l in lines)
+
+
+def test_send_a_study_to_a_dicom_node(server, admin):
+    s = server.manifest["studies"][0]
+    r = admin.post(f"/api/studies/{s['study_uid']}/send", {"node": "archive"})
+    assert r.status == 200, r
+    assert r.json() == {"node": "archive", "sent": s["num_instances"], "failed": 0,
+                        "failures": []}
+    assert admin.post(f"/api/studies/{s['study_uid']}/send", {"node": "nowhere"}).status == 404
