@@ -1,6 +1,6 @@
 // shells/http/routes_studies.cpp — study search (LIST-1, LIST-3..5), one study, its series,
 // instances and history (LIST-7), seen status (DIF-1), disabling, patient access codes,
-// exports (LIST-7, VIEW-6).
+// exports (LIST-7, VIEW-6), sending to a DICOM node (PLAT-2).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,10 +14,14 @@ namespace {
 
 const std::string& study_uid(Context& ctx) { return ctx.params.at(0); }
 
-Json studies_json(const std::vector<Study>& studies) {
-  Json list = Json::array();
-  for (const auto& s : studies) list.push_back(shell::to_json(s));
-  return list;
+// Study lists are the hottest answers: written straight to text (shell::append_json).
+void append_studies(std::string& out, const std::vector<Study>& studies) {
+  out += '[';
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    if (i) out += ',';
+    shell::append_json(out, studies[i]);
+  }
+  out += ']';
 }
 
 }  // namespace
@@ -50,14 +54,22 @@ void find_studies(Context& ctx) {
   q.limit = static_cast<int>(limit);
   q.offset = static_cast<int>(offset);
   StudyPage page = ctx.user().find_studies(q);
-  ctx.send({{"total", page.total},
-            {"limit", page.limit},
-            {"offset", page.offset},
-            {"truncated", page.truncated()},
-            {"studies", studies_json(page.studies)}});
+  std::string out = "{\"total\":" + std::to_string(page.total) +
+                    ",\"limit\":" + std::to_string(page.limit) +
+                    ",\"offset\":" + std::to_string(page.offset) +
+                    ",\"truncated\":" + (page.truncated() ? "true" : "false") + ",\"studies\":";
+  out.reserve(out.size() + page.studies.size() * 700);
+  append_studies(out, page.studies);
+  out += '}';
+  ctx.send_bytes(std::move(out), "application/json");
 }
 
-void get_study(Context& ctx) { ctx.send(shell::to_json(ctx.user().study(study_uid(ctx)))); }
+void get_study(Context& ctx) {
+  std::string out;
+  out.reserve(800);
+  shell::append_json(out, ctx.user().study(study_uid(ctx)));
+  ctx.send_bytes(std::move(out), "application/json");
+}
 
 void get_series(Context& ctx) {
   Json list = Json::array();
@@ -73,7 +85,10 @@ void get_instances(Context& ctx) {
 }
 
 void get_history(Context& ctx) {
-  ctx.send({{"studies", studies_json(ctx.user().history(study_uid(ctx)))}});
+  std::string out = "{\"studies\":";
+  append_studies(out, ctx.user().history(study_uid(ctx)));
+  out += '}';
+  ctx.send_bytes(std::move(out), "application/json");
 }
 
 void mark_seen(Context& ctx) {
@@ -91,6 +106,11 @@ void set_disabled(Context& ctx) {
 
 void new_access_code(Context& ctx) {
   ctx.send({{"access_code", ctx.user().new_patient_access_code(study_uid(ctx))}}, 201);
+}
+
+void send_study(Context& ctx) {
+  SendReport r = ctx.user().send_study(study_uid(ctx), get_string(ctx.json(), "node"));
+  ctx.send({{"node", r.node}, {"sent", r.sent}, {"failed", r.failed}, {"failures", r.failures}});
 }
 
 void export_study(Context& ctx) {
