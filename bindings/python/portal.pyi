@@ -750,6 +750,21 @@ class Session:
     def revoke_share(self, id: int) -> None: ...
     def shares(self, study_uid: str = "") -> list[Share]: ...
     def mark_seen(self, study_uid: str) -> None: ...
+    # Desktop viewer and DICOM networking (LIST-7, PLAT-2)
+    def viewer_token(self, study_uid: str) -> str: ...
+    def send_study(self, study_uid: str, node_name: str) -> SendReport: ...
+
+class SendReport:
+    """The outcome of Session.send_study (PLAT-2)."""
+
+    @property
+    def node(self) -> str: ...
+    @property
+    def sent(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def failures(self) -> list[str]: ...
 
 class Portal:
     """An open data directory (index + file store). Thread-safe."""
@@ -779,6 +794,7 @@ class Portal:
         access_code: str = "",
     ) -> Session: ...
     def resume(self, token: str, client_address: str = "") -> Session: ...
+    def viewer_session(self, token: str, client_address: str = "") -> Session: ...
     def new_captcha(self) -> Captcha: ...
     def register_user(
         self,
@@ -859,6 +875,13 @@ def open(
     mail_spool_dir: str | None = None,
     mail_max_attempts: int | None = None,
     mail_retry_seconds: int | None = None,
+    dicom_aet: str | None = None,
+    dicom_port: int | None = None,
+    dicom_host: str | None = None,
+    dicom_max_associations: int | None = None,
+    dicom_timeout_seconds: int | None = None,
+    dicom_nodes: list[tuple[str, str, str, int]] | None = None,
+    viewer_token_minutes: int | None = None,
     max_report_bytes: int | None = None,
     max_audio_bytes: int | None = None,
     thumbnail_cache: bool | None = None,

@@ -283,7 +283,7 @@ CREATE TABLE shares (
 CREATE INDEX shares_by_study ON shares(study_ref);
 CREATE INDEX shares_pending ON shares(email, user_ref);
 )sql",
-    // 6: [http] personal access tokens (bearer) of API clients; only the token's SHA-256 is kept.
+    // 4: [http] personal access tokens (bearer) of API clients; only the token's SHA-256 is kept.
     R"sql(
 CREATE TABLE access_tokens (
   id           INTEGER PRIMARY KEY,

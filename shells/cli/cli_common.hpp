@@ -119,5 +119,7 @@ void add_report_command(CLI::App& root, const Globals& globals, Registry& regist
 void add_audio_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_document_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_tokens_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_dicom_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_send_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

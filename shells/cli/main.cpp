@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   add_audio_command(app, globals, registry);
   add_document_command(app, globals, registry);
   add_tokens_command(app, globals, registry);
+  add_dicom_command(app, globals, registry);
+  add_send_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);
