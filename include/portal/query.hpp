@@ -114,7 +114,8 @@ struct IngestOptions {
   /// Recorded on new studies as their repository (LIST-2). Empty = "import".
   std::string repository;
   /// LIST-8: the first DICOM Structured Report or Encapsulated PDF received for a study without
-  /// a report becomes its report. Session::add_files turns this off for uploaded documents.
+  /// a report becomes its report (a later final one replaces a DICOM draft). Session::add_files
+  /// turns this off for the documents it makes.
   bool recognise_reports = true;
   /// Keep every IngestResult in the report. Turn off for huge ingests: memory then stays bounded
   /// and the callback is the only per-file output.

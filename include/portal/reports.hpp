@@ -24,8 +24,9 @@ std::string_view report_format_name(ReportFormat format) noexcept;
 ///
 /// A report is written through the portal (Session::set_report) or recognised at ingest: the
 /// first DICOM Structured Report or Encapsulated PDF instance received for a study that has no
-/// report becomes its report (`source` "dicom", `sop_uid` that instance). Documents uploaded
-/// through Session::add_files are documents, never reports.
+/// report becomes its report (`source` "dicom", `sop_uid` that instance); a later final one
+/// replaces a DICOM draft. Documents uploaded through Session::add_files are documents, never
+/// reports.
 struct Report {
   std::string study_uid;
   ReportStatus status = ReportStatus::kDraft;

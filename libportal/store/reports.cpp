@@ -163,10 +163,16 @@ bool WriteTxn::recognise_report(const DicomMeta& meta, std::int64_t now_ms) {
   for (char& ch : author)
     if (ch == '^') ch = ' ';
   while (!author.empty() && author.back() == ' ') author.pop_back();
+  // A later final DICOM report replaces a DICOM draft (the verified version of a preliminary
+  // SR); a portal report, or a final one, is never replaced by ingest.
   int added = exec(c,
-                   "INSERT OR IGNORE INTO study_reports(study_ref, status, format, source,"
-                   " instance_ref, author, created_at, updated_at)"
-                   " VALUES (?, ?, ?, 'dicom', ?, ?, ?, ?)",
+                   "INSERT INTO study_reports(study_ref, status, format, source, instance_ref,"
+                   " author, created_at, updated_at) VALUES (?, ?, ?, 'dicom', ?, ?, ?, ?)"
+                   " ON CONFLICT(study_ref) DO UPDATE SET status = excluded.status,"
+                   " format = excluded.format, instance_ref = excluded.instance_ref,"
+                   " author = excluded.author, updated_at = excluded.updated_at"
+                   " WHERE study_reports.source = 'dicom' AND study_reports.status = 'draft'"
+                   " AND excluded.status = 'final'",
                    study, meta.report_status, meta.report_kind == "pdf" ? "pdf" : "text",
                    instance, author.empty() ? std::string("dicom") : author, now_ms, now_ms);
   return added > 0 && meta.report_status == "final";

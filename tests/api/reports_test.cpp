@@ -265,3 +265,34 @@ TEST_CASE("an ingested Encapsulated PDF is the report; an uploaded PDF is a docu
   CHECK(s2.report_pdf(uid) == kPdf);
   CHECK(rep->pdf_size == static_cast<std::int64_t>(kPdf.size()));
 }
+
+TEST_CASE("a verified Structured Report replaces an earlier preliminary one of the same study",
+          "[reports][ingest][LIST-8]") {
+  test::TempDir dir;
+  auto portal = Portal::open(dir / "data");
+  auto s = portal->system_session();
+  std::string preliminary = dir / "preliminary.dcm";
+  test::dicom_variant(test::pydicom_dir() + "/test-SR.dcm", preliminary,
+                      {"CompletionFlag=PARTIAL", "VerificationFlag=UNVERIFIED", "--new-uids=sop"});
+  auto first = s.ingest({preliminary});
+  REQUIRE(first.stored == 1);
+  const std::string uid = first.files[0].study_uid;
+  REQUIRE(s.report(uid).has_value());
+  CHECK(s.report(uid)->status == ReportStatus::kDraft);
+  AuditQuery q;
+  q.action = "report_available";
+  CHECK(s.audit(q).empty());
+  auto verified = s.ingest({test::pydicom_dir() + "/test-SR.dcm"});
+  REQUIRE(verified.stored == 1);
+  REQUIRE(verified.files[0].study_uid == uid);
+  auto rep = s.report(uid);
+  CHECK(rep->status == ReportStatus::kFinal);
+  CHECK(rep->sop_uid == verified.files[0].sop_uid);
+  CHECK(s.audit(q).size() == 1);
+  // Once final (or written through the portal), later DICOM reports change nothing.
+  std::string again = dir / "again.dcm";
+  test::dicom_variant(test::pydicom_dir() + "/test-SR.dcm", again, {"--new-uids=sop"});
+  REQUIRE(s.ingest({again}).stored == 1);
+  CHECK(s.report(uid)->sop_uid == verified.files[0].sop_uid);
+  CHECK(s.audit(q).size() == 1);
+}
