@@ -76,7 +76,6 @@ const std::vector<Setting>& settings() {
       {"http", "request_timeout_seconds", &Options::http_request_timeout_seconds},
       {"http", "io_timeout_seconds", &Options::http_io_timeout_seconds},
       {"http", "max_concurrent_uploads", &Options::http_max_concurrent_uploads},
-      {"http", "dicom_port", &Options::http_dicom_port},
       {"http", "access_log", &Options::http_access_log},
       {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
       {"dicom", "aet", &Options::dicom_aet},
@@ -85,6 +84,7 @@ const std::vector<Setting>& settings() {
       {"dicom", "max_associations", &Options::dicom_max_associations},
       {"dicom", "timeout_seconds", &Options::dicom_timeout_seconds},
       {"dicomweb", "viewer_token_minutes", &Options::viewer_token_minutes},
+      {"dicomweb", "public_url", &Options::dicomweb_public_url},
   };
   return s;
 }
@@ -209,7 +209,6 @@ void check_options(const Options& o) {
   positive(o.http_io_timeout_seconds, "http.io_timeout_seconds");
   positive(o.http_max_concurrent_uploads, "http.max_concurrent_uploads");
   positive(o.http_mail_interval_seconds, "http.mail_interval_seconds");
-  if (o.http_dicom_port > 65535) bad("http.dicom_port", "must be 0 to 65535");
   if (o.http_max_body_bytes == 0 || o.http_max_json_bytes == 0 || o.http_max_header_bytes < 1024)
     bad("http", "body limits must be at least 1 byte and max_header_bytes at least 1024");
   if (o.http_tls_cert.empty() != o.http_tls_key.empty())
@@ -219,6 +218,11 @@ void check_options(const Options& o) {
   positive(o.dicom_max_associations, "dicom.max_associations");
   positive(o.dicom_timeout_seconds, "dicom.timeout_seconds");
   positive(o.viewer_token_minutes, "dicomweb.viewer_token_minutes");
+  if (!o.dicomweb_public_url.empty() &&
+      ((o.dicomweb_public_url.rfind("http://", 0) != 0 &&
+        o.dicomweb_public_url.rfind("https://", 0) != 0) ||
+       o.dicomweb_public_url.back() == '/'))
+    bad("dicomweb.public_url", "must start with http:// or https:// and not end with '/'");
   for (const auto& n : o.dicom_nodes)
     if (n.port <= 0 || n.port > 65535 || n.aet.size() > 16)
       bad("dicom.nodes", "node " + n.name + " needs a port 1 to 65535 and an AE title of 16 characters at most");

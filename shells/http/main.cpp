@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "openapi_embedded.hpp"
+#include "portal/dicomnet.hpp"
 #include "portal/error.hpp"
 #include "server.hpp"
 
@@ -125,7 +126,7 @@ int run(int argc, char** argv) {
   app.portal = portal;
   app.options = portal->options();
   if (!args.listen.empty()) app.options.http_listen = args.listen;
-  if (args.dicom_port >= 0) app.options.http_dicom_port = args.dicom_port;
+  if (args.dicom_port >= 0) app.options.dicom_port = args.dicom_port;
   app.openapi = http::kOpenApiYaml;
   Listen listen = parse_listen(app.options.http_listen);
   const bool tls_here = !app.options.http_tls_cert.empty();
@@ -135,10 +136,6 @@ int run(int argc, char** argv) {
                 "refusing to listen on " + listen.host +
                     " without TLS: set http.tls_cert and http.tls_key, or "
                     "http.behind_tls_proxy = true when a TLS proxy is in front");
-  if (app.options.http_dicom_port > 0)
-    throw Error(ErrorCode::kUnsupported,
-                "the DICOM receiver (http.dicom_port / --dicom-port) is not available in this "
-                "build; leave it at 0");
 
   app.tmp_dir = args.data + "/http-tmp";  // not tmp/: Portal::open of other processes empties it
   std::error_code ec;
@@ -163,6 +160,28 @@ int run(int argc, char** argv) {
   }
   http::configure(*server, app);
 
+  // Signals are taken by one thread with sigwait (blocked everywhere else,
+  // so before any other thread starts), which stops the
+  // server: it closes the listening socket and lets the requests in flight finish.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // The C-STORE / C-ECHO receiver (PLAT-2), when --dicom-port or dicom.port gives a port: it
+  // stores on behalf of the system principal through the same ingest, and stops with the server.
+  std::unique_ptr<DicomReceiver> receiver;
+  if (app.options.dicom_port > 0) {
+    DicomReceiverOptions ro;
+    ro.port = app.options.dicom_port;
+    receiver = std::make_unique<DicomReceiver>(portal->system_session(), ro);
+    receiver->start();
+    std::fprintf(stderr, "portald DICOM receiver %s listening on %s:%d\n",
+                 receiver->aet().c_str(), app.options.dicom_host.c_str(), receiver->port());
+  }
+
   int port = listen.port;
   if (port == 0) {
     port = server->bind_to_any_port(listen.host);
@@ -171,14 +190,6 @@ int run(int argc, char** argv) {
     throw Error(ErrorCode::kIo, "cannot listen on " + app.options.http_listen);
   }
 
-  // Signals are taken by one thread with sigwait (blocked everywhere else), which stops the
-  // server: it closes the listening socket and lets the requests in flight finish.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
   std::mutex stop_mutex;
   std::condition_variable stop_cv;
   bool stopping = false;
@@ -211,6 +222,7 @@ int run(int argc, char** argv) {
                tls_here ? "https" : "http", listen.host.c_str(), port);
   std::fflush(stderr);
   bool ok = server->listen_after_bind();
+  if (receiver) receiver->stop();  // lets running associations end
   {
     std::lock_guard lock(stop_mutex);
     stopping = true;
