@@ -187,6 +187,12 @@ struct Options {
   /// "https://portal.example.org/dicom-web": prefixes RetrieveURL, BulkDataURI and the
   /// desktop-viewer link. Empty = built from each request's scheme and Host (default "").
   std::string dicomweb_public_url;
+  /// Largest report (text or PDF) Session::set_report accepts, in bytes (default 32 MiB).
+  std::uint64_t max_report_bytes = 32ull << 20;
+  /// Largest audio note Session::add_audio accepts, in bytes (default 32 MiB).
+  std::uint64_t max_audio_bytes = 32ull << 20;
+  /// Keep rendered thumbnails in `<data>/cache/thumbnails` (default true).
+  bool thumbnail_cache = true;
 };
 
 }  // namespace portal
