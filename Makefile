@@ -42,8 +42,13 @@ test-cli:
 	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/cli/tests
 
-# portald over real loopback servers it starts itself (shells/http/tests).
-test-http:
+# portald over real loopback servers it starts itself (shells/http/tests). The npm package
+# dicomweb-client (DICOMweb round trip) comes from the committed package-lock.json.
+DWCLIENT_DIR := shells/http/tests/dicomweb-client
+$(DWCLIENT_DIR)/node_modules/.package-lock.json: $(DWCLIENT_DIR)/package-lock.json
+	cd $(DWCLIENT_DIR) && npm ci --no-audit --no-fund
+
+test-http: $(DWCLIENT_DIR)/node_modules/.package-lock.json
 	PORTALD=$(CURDIR)/$(BUILD_DIR)/shells/http/portald \
 	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/http/tests

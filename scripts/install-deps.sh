@@ -18,8 +18,13 @@ PACKAGES=(
   python3-aiosmtpd poppler-utils
   # portald: HTTPS test certificates, HTTP benchmarks
   openssl wrk
+  # DICOMweb round trip with the npm package dicomweb-client (shells/http/tests/dicomweb-client)
+  nodejs
   tzdata
 )
+
+# npm: Debian's package, unless the installed nodejs already brings npm (e.g. NodeSource's).
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -115,7 +115,8 @@ class DicomWeb {
   /// POST {root}/studies[/{study}]: `content_type` is the request's (multipart/related with a
   /// boundary; type application/dicom). The body is read from `body` chunk by chunk; each part
   /// is held alone in memory (bounded by Options::max_file_bytes) and goes through
-  /// Session::ingest_bytes. With `study_uid`, parts of other studies fail. Needs the upload
+  /// Session::ingest_bytes. With `study_uid` (a study the Session sees, kNotFound otherwise),
+  /// parts of other studies fail. Needs the upload
   /// right (kPermissionDenied); kInvalidArgument for a body that is not multipart.
   StowResult store(const std::string& content_type, const ByteSource& body,
                    const std::string& study_uid = {});

@@ -203,6 +203,10 @@ struct Options {
   std::vector<DicomNode> dicom_nodes;
   /// Lifetime of a desktop-viewer token (Session::viewer_token), minutes (default 60).
   int viewer_token_minutes = 60;
+  /// Public URL of portald's DICOMweb service without a trailing slash, e.g.
+  /// "https://portal.example.org/dicom-web": prefixes RetrieveURL, BulkDataURI and the
+  /// desktop-viewer link. Empty = built from each request's scheme and Host (default "").
+  std::string dicomweb_public_url;
   /// Largest report (text or PDF) Session::set_report accepts, in bytes (default 32 MiB).
   std::uint64_t max_report_bytes = 32ull << 20;
   /// Largest audio note Session::add_audio accepts, in bytes (default 32 MiB).

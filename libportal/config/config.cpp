@@ -89,6 +89,7 @@ const std::vector<Setting>& settings() {
       {"dicom", "max_associations", &Options::dicom_max_associations},
       {"dicom", "timeout_seconds", &Options::dicom_timeout_seconds},
       {"dicomweb", "viewer_token_minutes", &Options::viewer_token_minutes},
+      {"dicomweb", "public_url", &Options::dicomweb_public_url},
   };
   return s;
 }
@@ -307,6 +308,11 @@ void check_options(const Options& o) {
   positive(o.dicom_max_associations, "dicom.max_associations");
   positive(o.dicom_timeout_seconds, "dicom.timeout_seconds");
   positive(o.viewer_token_minutes, "dicomweb.viewer_token_minutes");
+  if (!o.dicomweb_public_url.empty() &&
+      ((o.dicomweb_public_url.rfind("http://", 0) != 0 &&
+        o.dicomweb_public_url.rfind("https://", 0) != 0) ||
+       o.dicomweb_public_url.back() == '/'))
+    bad("dicomweb.public_url", "must start with http:// or https:// and not end with '/'");
   for (const auto& n : o.dicom_nodes)
     if (n.port <= 0 || n.port > 65535 || n.aet.size() > 16)
       bad("dicom.nodes", "node " + n.name + " needs a port 1 to 65535 and an AE title of 16 characters at most");

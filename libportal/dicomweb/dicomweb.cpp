@@ -827,6 +827,9 @@ StowResult DicomWeb::store(const std::string& content_type, const ByteSource& bo
     throw Error(ErrorCode::kUnsupported, "only application/dicom parts are accepted");
   auto boundary = detail::media_param(content_type, "boundary");
   if (boundary.empty()) invalid("the multipart body has no boundary");
+  // Storing into /studies/{study} adds instances to a study the principal sees (like
+  // Session::add_files): kNotFound otherwise, before the right is looked at.
+  if (!study_uid.empty()) (void)session_.study(study_uid);
   // Fail fast without reading the body when the principal may not upload.
   if (!session_.has_right(std::string(kRightUpload)))
     throw Error(ErrorCode::kPermissionDenied, "this profile may not upload");

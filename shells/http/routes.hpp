@@ -75,6 +75,19 @@ void audit(Context&);
 void list_mail(Context&);
 void retry_mail(Context&);
 
+// routes_dicomweb.cpp: DICOMweb (PLAT-1) QIDO-RS, WADO-RS, STOW-RS; desktop viewer (LIST-7).
+void qido_studies(Context&);
+void qido_series(Context&);
+void qido_instances(Context&);
+void wado_retrieve(Context&);
+void wado_metadata(Context&);
+void wado_bulkdata(Context&);
+void wado_frames(Context&);
+void wado_rendered(Context&);
+void wado_thumbnail(Context&);
+void stow(Context&);
+void desktop_viewer(Context&);
+
 // routes_ops.cpp: health, metrics, the OpenAPI document.
 void healthz(Context&);
 void metrics(Context&);

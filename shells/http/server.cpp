@@ -82,6 +82,48 @@ const std::vector<Route>& routes() {
       {"GET", "/api/admin/audit", r::audit, kAuth, false},
       {"GET", "/api/admin/mail", r::list_mail, kAuth, false},
       {"POST", "/api/admin/mail/{id}/retry", r::retry_mail, kAuth, false},
+      // DICOMweb (PLAT-1) under /dicom-web, and the desktop-viewer link (LIST-7)
+      {"GET", "/dicom-web/studies", r::qido_studies, kAuth | kDicomWeb, false},
+      {"GET", "/dicom-web/series", r::qido_series, kAuth | kDicomWeb, false},
+      {"GET", "/dicom-web/instances", r::qido_instances, kAuth | kDicomWeb, false},
+      {"GET", "/dicom-web/studies/{study_uid}/series", r::qido_series, kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/instances", r::qido_instances, kAuth | kDicomWeb,
+       true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/instances", r::qido_instances,
+       kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}", r::wado_retrieve, kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}", r::wado_retrieve,
+       kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}",
+       r::wado_retrieve, kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/metadata", r::wado_metadata, kAuth | kDicomWeb,
+       true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/metadata", r::wado_metadata,
+       kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/metadata",
+       r::wado_metadata, kAuth | kDicomWeb, true},
+      {"GET",
+       "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/bulkdata/{tag}",
+       r::wado_bulkdata, kAuth | kDicomWeb, true},
+      {"GET",
+       "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/frames/"
+       "{frame_list}",
+       r::wado_frames, kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/rendered",
+       r::wado_rendered, kAuth | kDicomWeb, true},
+      {"GET",
+       "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/frames/{frame}/"
+       "rendered",
+       r::wado_rendered, kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/thumbnail", r::wado_thumbnail, kAuth | kDicomWeb,
+       true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/thumbnail", r::wado_thumbnail,
+       kAuth | kDicomWeb, true},
+      {"GET", "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/thumbnail",
+       r::wado_thumbnail, kAuth | kDicomWeb, true},
+      {"POST", "/dicom-web/studies", r::stow, kAuth | kRawUpload | kDicomWeb, false},
+      {"POST", "/dicom-web/studies/{study_uid}", r::stow, kAuth | kRawUpload | kDicomWeb, true},
+      {"GET", "/api/studies/{study_uid}/desktop-viewer", r::desktop_viewer, kAuth, true},
       // Operations (PLAT-6)
       {"GET", "/healthz", r::healthz, kOps, false},
       {"GET", "/metrics", r::metrics, kOps, false},
@@ -119,6 +161,9 @@ std::string param_regex(const std::string& name) {
     return "([0-9][0-9.]{0,63})";
   if (name == "id") return "([0-9]{1,18})";
   if (name == "frame") return "([0-9]{1,6})";
+  if (name == "tag") return "([0-9A-Fa-f]{8})";
+  // 1 to 100 frame numbers (1-based), comma-separated.
+  if (name == "frame_list") return "([1-9][0-9]{0,5}(?:,[1-9][0-9]{0,5}){0,99})";
   if (name == "login") return "([A-Za-z0-9][A-Za-z0-9._@+-]{0,253})";
   if (name == "profile") return "([a-z_]{1,40})";
   if (name == "right") return "([a-z_]{1,40}(?::[a-z_0-9]{1,40})?)";
@@ -179,8 +224,19 @@ void authenticate(Context& ctx, const Route& route) {
   if (!authorization.empty()) {
     if (authorization.rfind("Bearer ", 0) != 0)
       throw Error(ErrorCode::kUnauthenticated, "the Authorization header must be 'Bearer TOKEN'");
-    ctx.session = portal.resume(authorization.substr(7), ctx.address());
-    t_request.auth = "bearer";
+    const std::string token = authorization.substr(7);
+    try {
+      ctx.session = portal.resume(token, ctx.address());
+      t_request.auth = "bearer";
+    } catch (const Error& e) {
+      // A desktop-viewer token (LIST-7: one study, read-only) is a bearer token too, for
+      // DICOMweb routes only. Personal access tokens ("pat_...") are never viewer tokens.
+      if (e.code() != ErrorCode::kUnauthenticated || !(route.flags & kDicomWeb) ||
+          token.rfind("pat_", 0) == 0)
+        throw;
+      ctx.session = portal.viewer_session(token, ctx.address());
+      t_request.auth = "viewer";
+    }
   } else if (auto token = cookie_value(req, kSessionCookie); !token.empty()) {
     try {
       ctx.session = portal.resume(token, ctx.address());
@@ -233,6 +289,40 @@ struct UploadSlot {
   ~UploadSlot() { app_.uploads_running.fetch_sub(1); }
   App& app_;
 };
+
+// A whole request body (STOW-RS multipart/related) streamed to one temporary file, files[0].
+void read_raw_body(Context& ctx, const httplib::ContentReader& reader, const std::string& dir) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(ctx.app.options.http_request_timeout_seconds);
+  const std::uint64_t cap = ctx.app.options.http_max_body_bytes;
+  std::filesystem::create_directories(dir);
+  UploadedFile f;
+  f.field = "body";
+  f.path = dir + "/body";
+  std::ofstream out(f.path, std::ios::binary | std::ios::trunc);
+  bool timed_out = false, too_large = false, write_failed = !out;
+  ctx.files.push_back(f);
+  auto& file = ctx.files.back();
+  reader([&](const char* data, size_t n) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      timed_out = true;
+      return false;
+    }
+    if (file.size + n > cap) {
+      too_large = true;
+      return false;
+    }
+    out.write(data, static_cast<std::streamsize>(n));
+    file.size += n;
+    if (!out) write_failed = true;
+    return !write_failed;
+  });
+  out.close();
+  if (timed_out) throw HttpError(408, "timeout", "the upload took too long");
+  if (too_large)
+    throw Error(ErrorCode::kTooLarge, "the body exceeds " + std::to_string(cap) + " bytes");
+  if (write_failed || !out) throw Error(ErrorCode::kIo, "cannot store the upload");
+}
 
 // A multipart body, each file streamed to its own temporary file (never held in memory).
 void read_multipart(Context& ctx, const httplib::ContentReader& reader, const std::string& dir) {
@@ -446,7 +536,7 @@ void configure(httplib::Server& server, App& app) {
 
   std::vector<std::regex> upload_paths;
   for (const auto& route : routes())
-    if (route.flags & kUpload) upload_paths.emplace_back(to_regex(route.pattern));
+    if (route.flags & (kUpload | kRawUpload)) upload_paths.emplace_back(to_regex(route.pattern));
 
   server.set_pre_routing_handler([&app, upload_paths](const httplib::Request& req,
                                                       httplib::Response& res) {
@@ -496,11 +586,12 @@ void configure(httplib::Server& server, App& app) {
       try {
         authenticate(ctx, rt);
         if (reader) {
-          if (rt.flags & kUpload) {
+          if (rt.flags & (kUpload | kRawUpload)) {
             UploadSlot slot(app);
             dir = app.tmp_dir + "/upload-" + std::to_string(reinterpret_cast<std::uintptr_t>(&ctx)) +
                   "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-            read_multipart(ctx, *reader, dir);
+            if (rt.flags & kRawUpload) read_raw_body(ctx, *reader, dir);
+            else read_multipart(ctx, *reader, dir);
             body_read = true;
             rt.handler(ctx);
           } else {
@@ -515,6 +606,9 @@ void configure(httplib::Server& server, App& app) {
         send_error(res, std::current_exception());
         // What is left of the body must never be read as the next request (smuggling).
         if (!body_read) close_connection(res);
+        // DICOMweb: a representation the Accept header does not allow is 406 on a GET (the
+        // core's kUnsupported); on STOW-RS it stays 415 (the body's media type).
+        if ((rt.flags & kDicomWeb) && res.status == 415 && req.method == "GET") res.status = 406;
       }
       if (!dir.empty()) {
         std::error_code ec;

@@ -66,6 +66,10 @@ enum RouteFlags : unsigned {
   kAuth = 1,      ///< a signed-in caller is needed (401 otherwise)
   kUpload = 2,    ///< multipart body streamed to temporary files (needs kAuth)
   kOps = 4,       ///< operations route outside /api (no JSON cache headers)
+  kRawUpload = 8, ///< whole body streamed to one temporary file, files[0] (needs kAuth); same
+                  ///< upload slots and http.max_body_bytes cap as kUpload
+  kDicomWeb = 16, ///< DICOMweb route: viewer tokens accepted as bearer; a GET whose Accept
+                  ///< cannot be served is 406
 };
 
 struct Route {

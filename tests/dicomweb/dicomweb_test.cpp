@@ -357,6 +357,9 @@ TEST_CASE("STOW-RS stores the good part and reports the corrupt one (PLAT-1)", "
   // STOW to a given study refuses instances of another study.
   auto to_a = dw.store_file(ct, w.p.dir / "body.bin", w.a);
   CHECK(to_a.http_status == 409);
+  // ... and a study it does not see is NotFound, checked before the upload right.
+  CHECK(code_of([&] { dw.store_file(ct, w.p.dir / "body.bin", "1.2.3.999999"); }) ==
+        ErrorCode::kNotFound);
 
   // Framing errors and missing rights.
   test::write_file(w.p.dir / "trunc.bin", body.substr(0, body.size() - 30));
@@ -366,6 +369,8 @@ TEST_CASE("STOW-RS stores the good part and reports the corrupt one (PLAT-1)", "
   auto guest = w.web(w.p.sign_in("gina"));
   CHECK(code_of([&] { guest.store_file(ct, w.p.dir / "body.bin"); }) ==
         ErrorCode::kPermissionDenied);
+  CHECK(code_of([&] { guest.store_file(ct, w.p.dir / "body.bin", w.b); }) ==
+        ErrorCode::kNotFound);
 }
 
 TEST_CASE("a viewer token opens one study, read-only, until it expires (LIST-7)",

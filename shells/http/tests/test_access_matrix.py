@@ -39,7 +39,35 @@ MATRIX = {
     "GET /api/instances/{sop_uid}/render": (None, 200),
     "GET /api/instances/{sop_uid}/thumbnail": (None, 200),
     "GET /api/instances/{sop_uid}/frames/{frame}": (None, 200),
+    # DICOMweb (PLAT-1) and the desktop-viewer link (LIST-7)
+    "GET /dicom-web/studies/{study_uid}/series": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/instances": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances": (None, 200),
+    "GET /dicom-web/studies/{study_uid}": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/metadata": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/metadata": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/metadata":
+        (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/bulkdata/{tag}":
+        (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/frames/"
+    "{frame_list}": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/rendered":
+        (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/frames/{frame}/"
+    "rendered": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/thumbnail": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/thumbnail": (None, 200),
+    "GET /dicom-web/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/thumbnail":
+        (None, 200),
+    # STOW-RS into a study: adds to a visible study (upload right); the part is one of the
+    # study's own instances, so storing it again changes nothing (a duplicate).
+    "POST /dicom-web/studies/{study_uid}": ("upload", 200),
+    "GET /api/studies/{study_uid}/desktop-viewer": (None, 200),
 }
+NONEXISTENT_SERIES = "1.2.826.0.1.3680043.8.498.999999997"
 
 RIGHTS = {
     "administrator": {"disable_study", "export", "upload", "share", "privileged", "download"},
@@ -116,6 +144,18 @@ def world(server, admin):
     def sop(study):
         return study["series"][0]["instances"][0]["uid"]
 
+    def series(study):
+        return study["series"][0]["uid"]
+
+    files = {}
+
+    def instance_file(sop_uid):
+        """The stored bytes of an instance (read by the administrator), for STOW bodies."""
+        if sop_uid not in files:
+            res = admin.get(f"/api/instances/{sop_uid}/file")
+            files[sop_uid] = res.body if res.status == 200 else b"not dicom"
+        return files[sop_uid]
+
     def user(login):
         cl = server.client()
         cl.sign_in(login)
@@ -136,15 +176,24 @@ def world(server, admin):
         "guest with expired share": (user("guest2"), "guest", g, b, False, False),
         "radiologist": (user("radio"), "radiologist", a, c, True, False),  # c is disabled
         "administrator": (admin, "administrator", a, c, True, True),
-    }, {"sop": sop, "disabled": c["study_uid"]}
+    }, {"sop": sop, "series": series, "file": instance_file, "disabled": c["study_uid"]}
 
 
-def call(client, route, study_uid, sop_uid, disabled_uid):
+def call(client, route, study_uid, sop_uid, disabled_uid, series_uid=NONEXISTENT_SERIES,
+         stow_part=b""):
     method, pattern = route.split(" ", 1)
     path = (pattern.replace("{study_uid}", study_uid).replace("{sop_uid}", sop_uid)
+            .replace("{series_uid}", series_uid).replace("{tag}", "7fe00010")
+            .replace("{frame_list}", "1")
             .replace("{login}", "bystander").replace("{frame}", "0"))
     if route.endswith("/files"):
         return client.request(method, path, files=[("files", "page.png", png_bytes())])
+    if route.startswith("POST /dicom-web/"):
+        boundary = "matrixboundary7f3a"
+        body = (f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode() + stow_part
+                + f"\r\n--{boundary}--\r\n".encode())
+        return client.request(method, path, body=body, headers={
+            "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'})
     body = None
     if route.endswith("/disabled"):
         body = {"disabled": study_uid == disabled_uid}  # never changes a study's state
@@ -177,14 +226,17 @@ def test_access_matrix(world):
     failures = []
     for name, (client, profile, own, foreign, sees_own, sees_foreign) in principals.items():
         cases = {
-            "own": (own["study_uid"], helpers["sop"](own), sees_own),
-            "foreign": (foreign["study_uid"], helpers["sop"](foreign), sees_foreign),
-            "nonexistent": (NONEXISTENT_STUDY, NONEXISTENT_SOP, False),
+            "own": (own["study_uid"], helpers["sop"](own), sees_own, helpers["series"](own)),
+            "foreign": (foreign["study_uid"], helpers["sop"](foreign), sees_foreign,
+                        helpers["series"](foreign)),
+            "nonexistent": (NONEXISTENT_STUDY, NONEXISTENT_SOP, False, NONEXISTENT_SERIES),
         }
-        for case, (study_uid, sop_uid, sees) in cases.items():
+        for case, (study_uid, sop_uid, sees, series_uid) in cases.items():
             for route in MATRIX:
                 want = expected(profile, sees, route, name == "anonymous")
-                res = call(client, route, study_uid, sop_uid, helpers["disabled"])
+                res = call(client, route, study_uid, sop_uid, helpers["disabled"], series_uid,
+                           helpers["file"](sop_uid) if route.startswith("POST /dicom-web/")
+                           else b"")
                 if res.status != want:
                     failures.append(f"{name:26} {case:11} {route}: {res.status}, expected {want}"
                                     f" {res.body[:120]!r}")

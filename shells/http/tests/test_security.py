@@ -159,7 +159,9 @@ def test_path_traversal_in_every_path_parameter(server, admin, portald_bin):
     ).stdout.splitlines()]
     defaults = {"study_uid": server.manifest["studies"][0]["study_uid"],
                 "sop_uid": server.manifest["studies"][0]["series"][0]["instances"][0]["uid"],
-                "id": "1", "login": "admin", "profile": "guest", "right": "export", "frame": "0"}
+                "id": "1", "login": "admin", "profile": "guest", "right": "export", "frame": "0",
+                "series_uid": server.manifest["studies"][0]["series"][0]["uid"],
+                "tag": "7fe00010", "frame_list": "1"}
     checked = 0
     for method, pattern in routes:
         params = re.findall(r"{(\w+)}", pattern)
