@@ -154,6 +154,9 @@ struct Options {
   std::string http_access_log = "-";
   /// Seconds between two mail outbox deliveries run by portald (default 30).
   int http_mail_interval_seconds = 30;
+  /// Folder of the built browser app served at `/` (index.html, assets/); "" = the folder the
+  /// build wrote (shells/http/web/dist of the source tree). A missing folder serves no app.
+  std::string http_web_root;
 
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).

@@ -78,6 +78,7 @@ const std::vector<Setting>& settings() {
       {"http", "dicom_port", &Options::http_dicom_port},
       {"http", "access_log", &Options::http_access_log},
       {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
+      {"http", "web_root", &Options::http_web_root},
   };
   return s;
 }

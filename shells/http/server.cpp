@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "routes.hpp"
+#include "static_files.hpp"
 #include "portal/error.hpp"
 
 namespace portal::http {
@@ -504,6 +505,8 @@ void configure(httplib::Server& server, App& app) {
       else if (method == "DELETE") server.Delete(re, with_reader);
     }
   }
+
+  serve_web(server, app);  // the browser app at / (static_files.cpp)
 
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request& req, httplib::Response& res) {
