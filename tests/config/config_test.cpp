@@ -56,3 +56,31 @@ TEST_CASE("every setting is documented with its default in docs/configuration.md
     CHECK(doc.find("PORTAL_") != std::string::npos);
   }
 }
+
+TEST_CASE("the [http] section of portald, its environment overrides and --config", "[config]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "data");
+  test::write_file(dir / "data/portal.toml",
+                   "[http]\nlisten = \"127.0.0.1:9000\"\nmax_body_bytes = 1000\n"
+                   "behind_tls_proxy = true\n");
+  ::setenv("PORTAL_HTTP_MAX_CONCURRENT_UPLOADS", "2", 1);
+  auto p = Portal::open(dir / "data");
+  ::unsetenv("PORTAL_HTTP_MAX_CONCURRENT_UPLOADS");
+  CHECK(p->options().http_listen == "127.0.0.1:9000");
+  CHECK(p->options().http_max_body_bytes == 1000);
+  CHECK(p->options().http_behind_tls_proxy);
+  CHECK(p->options().http_max_concurrent_uploads == 2);
+  CHECK(p->options().http_max_json_bytes == 1u << 20);  // default
+
+  test::write_file(dir / "other.toml", "[http]\nlisten = \"127.0.0.1:9100\"\n");
+  Options o;
+  o.config_file = dir / "other.toml";
+  CHECK(Portal::open(dir / "data", o)->options().http_listen == "127.0.0.1:9100");
+  o.config_file = dir / "missing.toml";
+  CHECK_THROWS_AS(Portal::open(dir / "data", o), Error);
+
+  test::write_file(dir / "data/portal.toml", "[http]\ntls_cert = \"/etc/cert.pem\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);  // tls_key missing
+  test::write_file(dir / "data/portal.toml", "[http]\nmax_concurrent_uploads = 0\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+}
