@@ -1,7 +1,7 @@
 // The study list (LIST-1..8): quick and advanced filters kept in the address (so a reload keeps
 // them), the result count and the cap notice, sortable columns, columns shown or hidden from the
 // header and remembered in the preferences, per-study actions gated by the profile's rights.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, put, post, SessionInfo, Study, StudyPage } from '../api';
 import { t, errorText } from '../i18n';
 import { navigate } from '../router';
@@ -85,6 +85,7 @@ export function Studies({ session }: { session: SessionInfo }) {
     setError('');
     try {
       const p = await get<StudyPage>('/api/studies?' + queryString(f, true));
+      performance.mark('portal-list-data');
       rendered.current = false;
       setPage(p);
     } catch (e) {
@@ -98,6 +99,10 @@ export function Studies({ session }: { session: SessionInfo }) {
   useEffect(() => {
     load(filters);
   }, [filters]);
+
+  useLayoutEffect(() => {
+    if (page && !rendered.current) performance.mark('portal-list-committed');
+  }, [page]);
 
   // The benchmark's end mark: the rows are in the page (docs/web.md, benchmarks/README.md).
   useEffect(() => {
@@ -377,7 +382,7 @@ function StudyRow(p: {
   };
   return (
     <tr data-uid={s.uid}>
-      {p.columns.map((c) => <td class={'col-' + c} data-label={columnLabel(c)}><span class="cell">{cell(c)}</span></td>)}
+      {p.columns.map((c) => <td class={'col-' + c} data-label={columnLabel(c)}>{cell(c)}</td>)}
     </tr>
   );
 }
@@ -432,12 +437,12 @@ function Actions(p: {
   }
   return (
     <div class="actions">
-      <button type="button" class="icon act-info" title={t('study_info')} aria-label={t('study_info')} onClick={p.onInfo}><Icon name="info" /></button>
+      <button type="button" class="icon act-info i-info" title={t('study_info')} aria-label={t('study_info')} onClick={p.onInfo} />
       {(can('export') || can('download')) && (
         <a class="icon act-pdf" href={`${base}/export?format=pdf`} download title={t('download_pdf')} aria-label={t('download_pdf')}>PDF</a>
       )}
-      <button type="button" class="icon act-more" ref={button} aria-haspopup="menu" aria-expanded={open}
-        aria-label={t('more_actions')} title={t('more_actions')} onClick={() => setOpen(!open)}><Icon name="more" /></button>
+      <button type="button" class="icon act-more i-more" ref={button} aria-haspopup="menu" aria-expanded={open}
+        aria-label={t('more_actions')} title={t('more_actions')} onClick={() => setOpen(!open)} />
       {open && (
         <div class="popup menu" role="menu" ref={menu}
           onKeyDown={(e) => {
