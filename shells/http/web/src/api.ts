@@ -45,7 +45,12 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   });
   if (!res.ok) {
     const e = await errorOf(res);
-    if (e.status === 401 && csrfToken && path !== '/api/session') onUnauthenticated();
+    // A 401 is either the end of the session or a refused credential (a wrong current
+    // password): only the first signs the user out.
+    if (e.status === 401 && csrfToken && !path.startsWith('/api/session')) {
+      const still = await fetch('/api/session', { credentials: 'same-origin' }).catch(() => null);
+      if (still && still.status === 401) onUnauthenticated();
+    }
     throw e;
   }
   if (res.status === 204) return undefined as T;

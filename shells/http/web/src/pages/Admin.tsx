@@ -219,7 +219,7 @@ function Audit() {
         <div class="buttons"><button type="submit" class="primary">{t('search')}</button></div>
       </form>
       <Message kind="error">{error}</Message>
-      {events && <p class="hint">{t('result_count', { n: events.length })}</p>}
+      {events && <p class="hint">{t('events_count', { n: events.length })}</p>}
       <div class="table-wrap">
         <table class="small" id="audit-table">
           <thead><tr><th scope="col">{t('when')}</th><th scope="col">{t('login')}</th><th scope="col">{t('address')}</th><th scope="col">{t('audit_action')}</th><th scope="col">{t('audit_outcome')}</th><th scope="col">{t('study_uid')}</th><th scope="col">{t('detail')}</th></tr></thead>
