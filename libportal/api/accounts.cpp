@@ -100,8 +100,10 @@ Principal PortalState::resolve(const SessionAuth& auth) {
     return Error(ErrorCode::kUnauthenticated, "the session has ended: sign in again");
   };
   if (auth.access_token) return access_token_principal(auth);
-  auto row = accounts->session(auth.token_hash);
   std::int64_t now = now_ms();
+  const std::uint64_t generation = accounts->auth_generation();  // read before the rows
+  if (auto cached = principal_cache.find(auth.token_hash, now, generation)) return *cached;
+  auto row = accounts->session(auth.token_hash);
   if (!row || row->revoked || now >= row->expires_at ||
       now - row->last_seen >= std::int64_t(options.session_idle_minutes) * 60000)
     throw ended();
@@ -117,7 +119,14 @@ Principal PortalState::resolve(const SessionAuth& auth) {
     p.patient_ref = row->patient_ref;
     for (auto& r : accounts->rights_of(p.profile)) p.rights.insert(r);
   }
-  if (now - row->last_seen >= 30000) accounts->touch_session(auth.token_hash, now);
+  std::int64_t last_seen = row->last_seen;
+  if (now - row->last_seen >= 30000) {
+    accounts->touch_session(auth.token_hash, now);
+    last_seen = now;
+  }
+  // Reusable until the next touch is due (idle timeouts are whole minutes) or the session ends.
+  principal_cache.put(auth.token_hash,
+                      {p, now, std::min(row->expires_at, last_seen + 30000), generation});
   return p;
 }
 

@@ -38,15 +38,43 @@ Principal PortalState::access_token_principal(const SessionAuth& auth) {
   auto ended = [] {
     return Error(ErrorCode::kUnauthenticated, "the access token is unknown, revoked or expired");
   };
-  auto row = access_tokens->by_hash(auth.token_hash);
   std::int64_t now = now_ms();
+  const std::uint64_t generation = accounts->auth_generation();  // read before the rows
+  if (auto cached = principal_cache.find(auth.token_hash, now, generation)) return *cached;
+  auto row = access_tokens->by_hash(auth.token_hash);
   if (!row || row->revoked_at != 0 || (row->expires_at != 0 && now >= row->expires_at))
     throw ended();
   auto user = accounts->user_by_ref(row->user_ref);
   if (!user || user->state != "active") throw ended();
   // One write per token per minute at most: last_used_at is informative, not a security fact.
-  if (now - row->last_used_at >= 60000) access_tokens->touch(row->id, now);
-  return user_principal(*user);
+  std::int64_t last_used = row->last_used_at;
+  if (now - row->last_used_at >= 60000) {
+    access_tokens->touch(row->id, now);
+    last_used = now;
+  }
+  Principal p = user_principal(*user);
+  std::int64_t valid_until = last_used + 60000;
+  if (row->expires_at != 0) valid_until = std::min(valid_until, row->expires_at);
+  principal_cache.put(auth.token_hash, {p, now, valid_until, generation});
+  return p;
+}
+
+std::optional<Principal> PrincipalCache::find(const std::string& token_hash, std::int64_t now,
+                                              std::uint64_t generation) {
+  std::lock_guard lock(mutex);
+  auto it = entries.find(token_hash);
+  if (it == entries.end()) return std::nullopt;
+  const CachedPrincipal& e = it->second;
+  if (e.generation != generation || now < e.checked_ms || now - e.checked_ms >= kTtlMs ||
+      now >= e.valid_until)
+    return std::nullopt;
+  return e.principal;
+}
+
+void PrincipalCache::put(const std::string& token_hash, CachedPrincipal entry) {
+  std::lock_guard lock(mutex);
+  if (entries.size() >= 10000) entries.clear();  // bounded; stale entries are only a cache
+  entries[token_hash] = std::move(entry);
 }
 
 }  // namespace detail
@@ -118,6 +146,7 @@ void Session::revoke_access_token(std::int64_t id) {
   if (!mine || row->revoked_at != 0 ||
       !state_->access_tokens->revoke(id, state_->now_ms()))
     throw Error(ErrorCode::kNotFound, "no such active access token: " + std::to_string(id));
+  state_->accounts->bump_auth_generation();  // cached principals of this token end now
   state_->audit(p, address(), {"access_token_revoke", "success", "", "", row->name});
 }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <string>
 
 #include "libportal/access/access.hpp"
@@ -30,6 +32,26 @@ struct SessionAuth {
   bool access_token = false;     ///< `token` is a personal access token, not a session
 };
 
+/// A principal resolved from a session or access token, reused for at most
+/// PrincipalCache::kTtlMs while nothing in this process changed accounts, rights or sessions
+/// (AccountStore::auth_generation). Changes made by another process take effect within the TTL.
+struct CachedPrincipal {
+  Principal principal;
+  std::int64_t checked_ms = 0;  ///< when the database last confirmed it
+  std::int64_t valid_until = 0; ///< min(session/token expiry, next required touch)
+  std::uint64_t generation = 0;
+};
+
+struct PrincipalCache {
+  static constexpr std::int64_t kTtlMs = 1000;
+  std::mutex mutex;
+  std::unordered_map<std::string, CachedPrincipal> entries;  ///< by token hash
+  /// The cached principal of `token_hash` when still usable at `now`.
+  std::optional<Principal> find(const std::string& token_hash, std::int64_t now,
+                                std::uint64_t generation);
+  void put(const std::string& token_hash, CachedPrincipal entry);
+};
+
 struct PortalState {
   std::string data_dir;
   Options options;
@@ -42,6 +64,7 @@ struct PortalState {
   std::string spool_dir;
   /// `<data>/secret.key`, made on first use: seals outbox bodies that carry a one-time link.
   const std::string& secret_key();
+  PrincipalCache principal_cache;  ///< issue [http]: revalidation of busy sessions
   std::mutex mail_mutex;  ///< one deliver_mail() pass at a time in this process
   std::mutex key_mutex;
   std::string key_;       ///< guarded by key_mutex

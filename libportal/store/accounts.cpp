@@ -316,12 +316,14 @@ void AccountStore::update_user(const UserRow& u) {
          join(u.preferences.columns, ','), u.preferences.default_period, u.id);
     write_emails(c, u.id, u.emails);
   });
+  bump_auth_generation();  // after the write: no cache keeps the old rows
 }
 
 void AccountStore::set_password_hash(std::int64_t user_ref, const std::string& hash) {
   write_txn(index_, [&](Connection& c) {
     exec(c, "UPDATE users SET password_hash = ? WHERE id = ?", hash, user_ref);
   });
+  bump_auth_generation();  // after the write: no cache keeps the old rows
 }
 
 // --- Profiles ----------------------------------------------------------------------------------
@@ -371,6 +373,7 @@ void AccountStore::set_right(const std::string& profile, const std::string& righ
     else
       exec(c, "DELETE FROM profile_rights WHERE profile = ? AND \"right\" = ?", profile, right);
   });
+  bump_auth_generation();  // after the write: no cache keeps the old rows
 }
 
 // --- Sessions ----------------------------------------------------------------------------------
@@ -409,6 +412,7 @@ void AccountStore::revoke_session(const std::string& token_hash) {
   write_txn(index_, [&](Connection& c) {
     exec(c, "UPDATE sessions SET revoked = 1 WHERE token_hash = ?", token_hash);
   });
+  bump_auth_generation();  // after the write: no cache keeps the old rows
 }
 
 void AccountStore::revoke_user_sessions(std::int64_t user_ref, const std::string& keep_hash) {
@@ -417,6 +421,7 @@ void AccountStore::revoke_user_sessions(std::int64_t user_ref, const std::string
          "UPDATE sessions SET revoked = 1 WHERE user_ref = ? AND kind = 'user' AND token_hash <> ?",
          user_ref, keep_hash);
   });
+  bump_auth_generation();  // after the write: no cache keeps the old rows
 }
 
 // --- Tokens ------------------------------------------------------------------------------------
@@ -852,14 +857,64 @@ bool AccountStore::mail_retry_now(std::int64_t id, std::int64_t now) {
 
 // --- Audit -------------------------------------------------------------------------------------
 
-void AccountStore::append_audit(const AuditRow& a) {
+std::uint64_t AccountStore::auth_generation() {
+  return read(index_, [&](Connection& c) -> std::uint64_t {
+    auto& q = c.prepare("SELECT value FROM settings WHERE key = 'auth_generation'");
+    if (!q.executeStep()) return 0;
+    return static_cast<std::uint64_t>(std::stoull(q.getColumn(0).getString()));
+  });
+}
+
+void AccountStore::bump_auth_generation() {
   write_txn(index_, [&](Connection& c) {
     exec(c,
-         "INSERT INTO audit(at, user_id, login, profile, address, action, study_uid, patient_id,"
-         " outcome, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-         a.at, a.user_id, a.login, a.profile, a.address, a.action, a.study_uid, a.patient_id,
-         a.outcome, a.detail);
+         "INSERT INTO settings(key, value) VALUES ('auth_generation', '1') ON CONFLICT(key) DO "
+         "UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)");
   });
+}
+
+void AccountStore::append_audit(const AuditRow& row) {
+  std::unique_lock lock(audit_mutex_);
+  audit_queue_.push_back(row);
+  const std::uint64_t mine = ++audit_enqueued_;
+  while (audit_committed_ < mine) {
+    if (audit_writing_) {
+      audit_cv_.wait(lock);
+      continue;
+    }
+    // This caller writes the batch: every record queued so far, in one transaction.
+    audit_writing_ = true;
+    std::vector<AuditRow> batch;
+    batch.swap(audit_queue_);
+    const std::uint64_t last = audit_enqueued_;
+    const std::uint64_t first = last - batch.size() + 1;
+    lock.unlock();
+    std::string failure;
+    try {
+      write_txn(index_, [&](Connection& c) {
+        for (const AuditRow& a : batch)
+          exec(c,
+               "INSERT INTO audit(at, user_id, login, profile, address, action, study_uid,"
+               " patient_id, outcome, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+               a.at, a.user_id, a.login, a.profile, a.address, a.action, a.study_uid,
+               a.patient_id, a.outcome, a.detail);
+      });
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    lock.lock();
+    audit_writing_ = false;
+    audit_committed_ = last;
+    if (!failure.empty()) {
+      audit_failures_[last] = {first, failure};
+      while (audit_failures_.size() > 64) audit_failures_.erase(audit_failures_.begin());
+    }
+    audit_cv_.notify_all();
+  }
+  // Did the batch holding this record fail?
+  auto it = audit_failures_.lower_bound(mine);
+  if (it != audit_failures_.end() && it->second.first <= mine)
+    throw Error(ErrorCode::kIo, "audit write failed: " + it->second.second);
 }
 
 std::vector<AuditEvent> AccountStore::audit(const AuditQuery& f) {

@@ -2,7 +2,10 @@
 // outbox and audit rows: the SQL behind auth/, mail/, audit/ and api/. Times are Unix ms.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <map>
 #include <optional>
 #include <string>
@@ -198,11 +201,31 @@ class AccountStore {
   bool mail_retry_now(std::int64_t id, std::int64_t now);
 
   // Audit (PLAT-3), append-only.
+  /// Appends one audit record and returns once it is durable. Concurrent callers are group
+  /// committed: one caller writes every queued record in one transaction (one fsync) while the
+  /// others wait for it, so each caller still returns only after its own record is stored.
+  /// Throws Error when the batch holding the record failed.
   void append_audit(const AuditRow& row);
+
+  /// A counter kept in the index, bumped after every write that can change who a session or
+  /// access token acts for (users, profile rights, revocations), by any process: principal
+  /// caches compare it, so a change made by the CLI applies to a running server at once
+  /// (issue [http]). One primary-key read.
+  std::uint64_t auth_generation();
+  void bump_auth_generation();
   std::vector<AuditEvent> audit(const AuditQuery& q);
 
  private:
   Index& index_;
+  // Group commit of audit records (append_audit).
+  std::mutex audit_mutex_;
+  std::condition_variable audit_cv_;
+  std::vector<AuditRow> audit_queue_;
+  bool audit_writing_ = false;
+  std::uint64_t audit_enqueued_ = 0;   ///< sequence number of the last queued record
+  std::uint64_t audit_committed_ = 0;  ///< every record up to this one is settled
+  /// Failed batches: last sequence number -> (first sequence number, why); the latest 64.
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::string>> audit_failures_;
 };
 
 }  // namespace portal::detail

@@ -55,7 +55,9 @@ Index::Impl::ReadLease::~ReadLease() {
     }
   }
   std::lock_guard lock(impl_->pool_mutex);
-  if (impl_->pool.size() < 8) impl_->pool.push_back(std::move(conn_));
+  // Kept for reuse up to a bound above any server thread count: opening a connection (file,
+  // schema parse) costs far more than an idle one.
+  if (impl_->pool.size() < 128) impl_->pool.push_back(std::move(conn_));
 }
 
 const char* const kStudyColumns =

@@ -159,6 +159,138 @@ Json to_json(const Preferences& p) {
           {"default_period", p.default_period}};
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n;
+  std::uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return 0;
+  return n;
+}
+
+void append_key(std::string& out, const char* key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+void append_field(std::string& out, const char* key, std::string_view value) {
+  append_key(out, key);
+  append_json_string(out, value);
+  out += ',';
+}
+
+void append_field(std::string& out, const char* key, std::int64_t value) {
+  append_key(out, key);
+  out += std::to_string(value);
+  out += ',';
+}
+
+void append_field(std::string& out, const char* key, bool value) {
+  append_key(out, key);
+  out += value ? "true" : "false";
+  out += ',';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0, run = 0;  // s[run, i) is copied as is
+  auto flush = [&] {
+    out.append(s.data() + run, i - run);
+  };
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      std::size_t n = utf8_length(s, i);
+      if (n != 0) {
+        i += n;
+        continue;
+      }
+      flush();
+      out += "\xEF\xBF\xBD";  // U+FFFD, as nlohmann's error_handler_t::replace
+      run = ++i;
+      continue;
+    }
+    flush();
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+    run = ++i;
+  }
+  flush();
+  out += '"';
+}
+
+void append_json(std::string& out, const Study& s) {
+  out += '{';
+  append_field(out, "uid", s.uid);
+  append_key(out, "patient");
+  out += '{';
+  append_field(out, "patient_id", s.patient.patient_id);
+  append_field(out, "family_name", s.patient.family_name);
+  append_field(out, "given_name", s.patient.given_name);
+  append_field(out, "birth_date", s.patient.birth_date);
+  append_field(out, "sex", s.patient.sex);
+  out.back() = '}';
+  out += ',';
+  append_field(out, "date", s.date);
+  append_field(out, "time", s.time);
+  append_field(out, "description", s.description);
+  append_field(out, "accession", s.accession);
+  append_field(out, "referring_physician", s.referring_physician);
+  append_field(out, "performing_physician", s.performing_physician);
+  append_field(out, "reading_physician", s.reading_physician);
+  append_field(out, "institution", s.institution);
+  append_field(out, "repository", s.repository);
+  append_key(out, "modalities");
+  out += '[';
+  for (std::size_t i = 0; i < s.modalities.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, s.modalities[i]);
+  }
+  out += "],";
+  append_field(out, "num_series", static_cast<std::int64_t>(s.num_series));
+  append_field(out, "num_instances", static_cast<std::int64_t>(s.num_instances));
+  append_field(out, "size_bytes", static_cast<std::int64_t>(s.size_bytes));
+  append_field(out, "received_at", s.received_at);
+  append_field(out, "updated_at", s.updated_at);
+  append_field(out, "seen_by_radiologist", s.seen_by_radiologist);
+  append_field(out, "seen_by_referring", s.seen_by_referring);
+  append_field(out, "seen_by_patient", s.seen_by_patient);
+  out.back() = '}';
+}
+
 std::string dump(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "portal/accounts.hpp"
 #include "portal/model.hpp"
@@ -29,6 +30,13 @@ Json to_json(const MailMessage& message);
 Json to_json(const Share& share);
 Json to_json(const StudyGrant& grant);
 Json to_json(const AccessToken& token);
+
+/// The hot paths (study lists, one study): the same text as dump(to_json(study)), written
+/// straight into `out` without building a JSON tree (several times faster for 150 rows).
+void append_json(std::string& out, const Study& study);
+/// Appends `text` as a JSON string: escapes as nlohmann::json does, invalid UTF-8 replaced by
+/// U+FFFD.
+void append_json_string(std::string& out, std::string_view text);
 
 /// Serialises without failing on invalid UTF-8 (replaced). `indent` < 0: one line.
 std::string dump(const Json& value, int indent = -1);

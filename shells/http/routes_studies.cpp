@@ -14,10 +14,14 @@ namespace {
 
 const std::string& study_uid(Context& ctx) { return ctx.params.at(0); }
 
-Json studies_json(const std::vector<Study>& studies) {
-  Json list = Json::array();
-  for (const auto& s : studies) list.push_back(shell::to_json(s));
-  return list;
+// Study lists are the hottest answers: written straight to text (shell::append_json).
+void append_studies(std::string& out, const std::vector<Study>& studies) {
+  out += '[';
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    if (i) out += ',';
+    shell::append_json(out, studies[i]);
+  }
+  out += ']';
 }
 
 }  // namespace
@@ -50,14 +54,22 @@ void find_studies(Context& ctx) {
   q.limit = static_cast<int>(limit);
   q.offset = static_cast<int>(offset);
   StudyPage page = ctx.user().find_studies(q);
-  ctx.send({{"total", page.total},
-            {"limit", page.limit},
-            {"offset", page.offset},
-            {"truncated", page.truncated()},
-            {"studies", studies_json(page.studies)}});
+  std::string out = "{\"total\":" + std::to_string(page.total) +
+                    ",\"limit\":" + std::to_string(page.limit) +
+                    ",\"offset\":" + std::to_string(page.offset) +
+                    ",\"truncated\":" + (page.truncated() ? "true" : "false") + ",\"studies\":";
+  out.reserve(out.size() + page.studies.size() * 700);
+  append_studies(out, page.studies);
+  out += '}';
+  ctx.send_bytes(std::move(out), "application/json");
 }
 
-void get_study(Context& ctx) { ctx.send(shell::to_json(ctx.user().study(study_uid(ctx)))); }
+void get_study(Context& ctx) {
+  std::string out;
+  out.reserve(800);
+  shell::append_json(out, ctx.user().study(study_uid(ctx)));
+  ctx.send_bytes(std::move(out), "application/json");
+}
 
 void get_series(Context& ctx) {
   Json list = Json::array();
@@ -73,7 +85,10 @@ void get_instances(Context& ctx) {
 }
 
 void get_history(Context& ctx) {
-  ctx.send({{"studies", studies_json(ctx.user().history(study_uid(ctx)))}});
+  std::string out = "{\"studies\":";
+  append_studies(out, ctx.user().history(study_uid(ctx)));
+  out += '}';
+  ctx.send_bytes(std::move(out), "application/json");
 }
 
 void mark_seen(Context& ctx) {

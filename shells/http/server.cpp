@@ -290,6 +290,31 @@ void read_multipart(Context& ctx, const httplib::ContentReader& reader, const st
   if (!ok) throw Error(ErrorCode::kInvalidArgument, "the multipart body is malformed or cut");
 }
 
+// Ends the connection after this answer. cpp-httplib 0.11 keeps a connection alive whatever
+// the response's headers say, but closes it when a content provider fails: the body is handed
+// to one that writes it whole, then reports failure (see finish_close below).
+constexpr const char* kCloseMarker = "X-Portal-Close";
+
+void close_connection(httplib::Response& res) {
+  res.set_header("Connection", "close");
+  res.set_header(kCloseMarker, "1");
+}
+
+// Post-routing: turns a response marked by close_connection() into a provider-written body.
+void finish_close(httplib::Response& res) {
+  if (!res.has_header(kCloseMarker)) return;
+  res.headers.erase(kCloseMarker);
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  const std::string type = res.get_header_value("Content-Type");
+  res.set_content_provider(body->size(), type,
+                           [body](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset < body->size())
+                               sink.write(body->data() + offset, body->size() - offset);
+                             return false;  // close the connection
+                           });
+}
+
 void security_headers(const App& app, const httplib::Request& req, httplib::Response& res) {
   res.set_header("Content-Security-Policy",
                  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "
@@ -429,8 +454,8 @@ void configure(httplib::Server& server, App& app) {
     std::uint64_t header_bytes = req.method.size() + req.target.size() + 12;
     for (const auto& [k, v] : req.headers) header_bytes += k.size() + v.size() + 4;
     auto refuse = [&](int status, const char* code, const std::string& message) {
-      res.set_header("Connection", "close");
       send_error(res, std::make_exception_ptr(HttpError(status, code, message)));
+      close_connection(res);  // the unread body must not be taken for the next request
       return httplib::Server::HandlerResponse::Handled;
     };
     if (header_bytes > app.options.http_max_header_bytes)
@@ -467,6 +492,7 @@ void configure(httplib::Server& server, App& app) {
       Context ctx{req, res, app, std::nullopt, {}, {}, {}, {}};
       for (std::size_t m = 1; m < req.matches.size(); ++m) ctx.params.push_back(req.matches[m]);
       std::string dir;
+      bool body_read = reader == nullptr;
       try {
         authenticate(ctx, rt);
         if (reader) {
@@ -475,18 +501,20 @@ void configure(httplib::Server& server, App& app) {
             dir = app.tmp_dir + "/upload-" + std::to_string(reinterpret_cast<std::uintptr_t>(&ctx)) +
                   "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
             read_multipart(ctx, *reader, dir);
+            body_read = true;
             rt.handler(ctx);
           } else {
             read_json_body(ctx, *reader);
+            body_read = true;
             rt.handler(ctx);
           }
         } else {
           rt.handler(ctx);
         }
       } catch (...) {
-        // The body may be unread: the connection cannot carry another request.
-        if (reader && ctx.files.empty() && ctx.body.empty()) res.set_header("Connection", "close");
         send_error(res, std::current_exception());
+        // What is left of the body must never be read as the next request (smuggling).
+        if (!body_read) close_connection(res);
       }
       if (!dir.empty()) {
         std::error_code ec;
@@ -527,6 +555,7 @@ void configure(httplib::Server& server, App& app) {
       });
   server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
     security_headers(app, req, res);
+    finish_close(res);
   });
   server.set_logger([&app](const httplib::Request& req, const httplib::Response& res) {
     access_log(app, req, res);
@@ -534,6 +563,18 @@ void configure(httplib::Server& server, App& app) {
 }
 
 // --- Context -------------------------------------------------------------------------------------
+
+std::string Context::address() const {
+  if (app.options.http_behind_tls_proxy) {
+    std::string forwarded = req.get_header_value("X-Forwarded-For");
+    auto comma = forwarded.rfind(',');
+    std::string last = comma == std::string::npos ? forwarded : forwarded.substr(comma + 1);
+    auto start = last.find_first_not_of(' ');
+    auto end = last.find_last_not_of(' ');
+    if (start != std::string::npos && end - start < 64) return last.substr(start, end - start + 1);
+  }
+  return req.remote_addr;
+}
 
 Session& Context::user() {
   if (!session) throw Error(ErrorCode::kUnauthenticated, "sign in first");

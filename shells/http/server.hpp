@@ -48,8 +48,9 @@ struct Context {
   std::string query(const std::string& name, const std::string& fallback = {}) const;
   /// An integer query parameter; kInvalidArgument when present but not an integer.
   std::optional<long long> query_int(const std::string& name) const;
-  /// The client address, for throttling and audit.
-  const std::string& address() const { return req.remote_addr; }
+  /// The client address, for throttling and audit: the peer's, or behind a TLS proxy
+  /// (http.behind_tls_proxy) the last address of X-Forwarded-For, the one that proxy added.
+  std::string address() const;
   /// Sends a JSON document (status 200 unless given).
   void send(const Json& value, int status = 200);
   void send_bytes(std::string bytes, const std::string& media_type);

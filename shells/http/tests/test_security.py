@@ -16,7 +16,10 @@ from conftest import PASSWORD, Client, Server, clean_env, make_data_dir, png_byt
 def raw(port, data, timeout=10):
     """Sends raw bytes, returns what came back until the server closes or `timeout`."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    s.sendall(data)
+    try:
+        s.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and closed before reading everything
     out = b""
     start = time.time()
     try:
@@ -30,7 +33,7 @@ def raw(port, data, timeout=10):
                 m = re.search(rb"Content-Length: (\d+)", head)
                 if m and len(rest) >= int(m.group(1)):
                     break
-    except socket.timeout:
+    except (socket.timeout, ConnectionResetError):
         pass
     finally:
         s.close()
@@ -128,7 +131,9 @@ def test_a_4_gb_content_length_is_refused_without_allocation(server, admin):
     assert rss_kib(server.proc.pid) - before < 64 * 1024
     # A JSON route takes at most http.max_json_bytes (1 MiB).
     big = b'{"login": "' + b"a" * (2 << 20) + b'"}'
-    assert server.client().request("POST", "/api/session", body=big).status == 413
+    out = raw(server.port, b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              b"application/json\r\nContent-Length: %d\r\n\r\n" % len(big) + big)
+    assert out.startswith(b"HTTP/1.1 413")
     # Without Content-Length (chunked), the cap still holds while reading.
     req = (b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Transfer-Encoding: chunked\r\n\r\n" +
@@ -221,6 +226,8 @@ def test_tls_secure_cookie_hsts_and_graceful_stop(portald_bin, tmp_path, cli_bin
         assert "Secure" in [p.strip() for p in r.getheader("Set-Cookie").split(";")]
         assert r.getheader("Strict-Transport-Security").startswith("max-age=")
         # http.max_json_bytes from the [http] section applies.
+        conn.close()
+        conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=30)
         conn.request("POST", "/api/session", body=b'{"login":"' + b"a" * 300 + b'"}',
                      headers={"Content-Type": "application/json"})
         r = conn.getresponse()
@@ -242,7 +249,13 @@ def test_behind_a_tls_proxy_and_background_mail_delivery(portald_bin, tmp_path, 
     srv = Server(portald_bin, data, env=env)
     try:
         c = srv.client()
-        r = c.sign_in("admin")
+        r = c.post("/api/session", {"login": "admin", "password": PASSWORD},
+                   headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+        assert r.status == 200
+        c.csrf = r.json()["csrf_token"]
+        # Behind the proxy, the client is the address the proxy added last.
+        events = c.get("/api/admin/audit?action=sign_in&limit=1").json()["events"]
+        assert events[0]["address"] == "203.0.113.9"
         assert "Secure" in r.header("Set-Cookie")
         assert r.header("Strict-Transport-Security")
         c.post("/api/password/lost", {"login": "admin"})
@@ -252,3 +265,74 @@ def test_behind_a_tls_proxy_and_background_mail_delivery(portald_bin, tmp_path, 
         assert list((data / "spool").glob("*.eml")), "the server delivers the outbox by itself"
     finally:
         assert srv.stop() == 0
+
+
+def test_concurrent_upload_limit_and_upload_time_limit(portald_bin, tmp_path, cli_bin, studies):
+    data = make_data_dir(tmp_path, cli_bin, studies,
+                         "max_concurrent_uploads = 1\nrequest_timeout_seconds = 2\n")
+    srv = Server(portald_bin, data)
+    try:
+        c = srv.client()
+        c.sign_in("admin")
+        # A slow upload holds the only slot...
+        slow = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        slow.sendall((f"POST /api/uploads HTTP/1.1\r\nHost: x\r\nCookie: portal_session={c.cookie}"
+                      f"\r\nX-CSRF-Token: {c.csrf}\r\n"
+                      "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n"
+                      "\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; "
+                      "filename=\"a.dcm\"\r\n\r\n").encode() + b"x" * 1000)
+        time.sleep(0.5)
+        # ... so another one is told to come back later.
+        r = c.request("POST", "/api/uploads", files=[("files", "b.png", png_bytes())])
+        assert r.status == 503 and r.json()["error"]["code"] == "busy"
+        # The slow one outlives http.request_timeout_seconds and is dropped.
+        time.sleep(2.2)
+        slow.sendall(b"y" * 1000)
+        out = b""
+        try:
+            while b"\r\n\r\n" not in out:
+                chunk = slow.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        except OSError:
+            pass
+        slow.close()
+        assert out.startswith(b"HTTP/1.1 408"), out[:200]
+        # The slot is free again.
+        r = c.request("POST", "/api/uploads", files=[("files", "b.png", png_bytes())])
+        assert r.status == 200
+        assert not list((data / "http-tmp").glob("upload-*"))
+    finally:
+        assert srv.stop() == 0
+
+
+def test_an_unread_body_is_never_taken_for_the_next_request(server):
+    """A refused request's body may hold a second request (request smuggling through a
+    keep-alive connection or a proxy): the server answers once and closes the connection."""
+    hidden = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    multipart = (b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a\"\r\n\r\n"
+                 + hidden + b"\r\n--b--\r\n")
+    cases = [
+        b"POST /api/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+        b"boundary=b\r\nContent-Length: %d\r\n\r\n" % len(multipart) + multipart,        # 401
+        b"POST /api/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+        b"boundary=b\r\nContent-Length: 4294967296\r\n\r\n" + hidden,                       # 413
+        b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(hidden) + hidden,                              # 415
+    ]
+    for request in cases:
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        s.sendall(request)
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break  # closed by the server
+                out += chunk
+        finally:
+            s.close()
+        assert out.count(b"HTTP/1.1 ") == 1, out
+        assert b'"status":"ok"' not in out
+        assert b"Connection: close" in out
