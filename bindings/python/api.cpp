@@ -186,6 +186,18 @@ OptionField clock_option() {
           }};
 }
 
+OptionField dicom_nodes_option() {
+  return {"dicom_nodes", "list[tuple[str, str, str, int]]",
+          [](Options& options, const py::handle& value) {
+            options.dicom_nodes.clear();
+            for (const auto& item : value) {
+              auto t = item.cast<std::tuple<std::string, std::string, std::string, int>>();
+              options.dicom_nodes.push_back(
+                  {std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)});
+            }
+          }};
+}
+
 // Every field of portal::Options that Python may set, in the order of options.hpp. The blob
 // store is a C++ object and stays at its default.
 const std::vector<OptionField>& option_fields() {
@@ -232,6 +244,13 @@ const std::vector<OptionField>& option_fields() {
       option("mail_spool_dir", "str", &Options::mail_spool_dir),
       option("mail_max_attempts", "int", &Options::mail_max_attempts),
       option("mail_retry_seconds", "int", &Options::mail_retry_seconds),
+      option("dicom_aet", "str", &Options::dicom_aet),
+      option("dicom_port", "int", &Options::dicom_port),
+      option("dicom_host", "str", &Options::dicom_host),
+      option("dicom_max_associations", "int", &Options::dicom_max_associations),
+      option("dicom_timeout_seconds", "int", &Options::dicom_timeout_seconds),
+      dicom_nodes_option(),
+      option("viewer_token_minutes", "int", &Options::viewer_token_minutes),
   };
   return fields;
 }

@@ -30,4 +30,8 @@ void bind_accounts_api(py::module_& m);
 /// Runs after bind_api, whose Session class it extends.
 void bind_imaging(py::module_& m);
 
+/// SendReport, Session.send_study, Session.viewer_token and Portal.viewer_session (PLAT-2,
+/// LIST-7). Runs after bind_api, whose classes it extends.
+void bind_dicomnet(py::module_& m);
+
 }  // namespace portal::python

@@ -3,6 +3,8 @@
 
 #include "portal/accounts.hpp"
 #include "portal/backend.hpp"
+#include "portal/dicomnet.hpp"
+#include "portal/dicomweb.hpp"
 #include "portal/documents.hpp"
 #include "portal/error.hpp"
 #include "portal/imaging.hpp"

@@ -4,11 +4,20 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "portal/backend.hpp"
 #include "portal/imaging.hpp"
 
 namespace portal {
+
+/// A DICOM node studies can be sent to (PLAT-2): `[[dicom.nodes]]` in portal.toml.
+struct DicomNode {
+  std::string name;  ///< what commands call it (`portal send STUDY --to NAME`)
+  std::string aet;   ///< its AE title (called AE)
+  std::string host;
+  int port = 104;
+};
 
 /// Settings for Portal::open. A plain struct: copy it, change fields, pass it in.
 /// docs/configuration.md lists the same fields with the same defaults.
@@ -161,6 +170,24 @@ struct Options {
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).
   ImagingLimits imaging;
+
+  // --- DICOM networking (PLAT-2) and desktop viewer links (LIST-7) ---------------------------
+  /// Our AE title, as receiver (called AE) and as sender (calling AE) (default "PORTAL").
+  std::string dicom_aet = "PORTAL";
+  /// Port of the C-STORE/C-ECHO receiver; 0 = off unless a shell gives one (default 0).
+  int dicom_port = 0;
+  /// IPv4 address the receiver listens on; "0.0.0.0" = every interface (default "127.0.0.1").
+  std::string dicom_host = "127.0.0.1";
+  /// Calling AE titles allowed to associate; empty = any (default empty).
+  std::vector<std::string> dicom_allowed_aets;
+  /// Associations served at once; more are refused (default 8).
+  int dicom_max_associations = 8;
+  /// Seconds of network silence before an association is dropped (default 30).
+  int dicom_timeout_seconds = 30;
+  /// Nodes studies may be sent to (default none).
+  std::vector<DicomNode> dicom_nodes;
+  /// Lifetime of a desktop-viewer token (Session::viewer_token), minutes (default 60).
+  int viewer_token_minutes = 60;
 };
 
 }  // namespace portal

@@ -55,6 +55,11 @@ class Portal {
   /// (Session::create_access_token, "pat_..."). Throws kUnauthenticated when unknown, signed
   /// out, revoked or expired; extends the idle timeout.
   Session resume(const std::string& token, const std::string& client_address = {});
+  /// The session of a desktop-viewer token (Session::viewer_token, LIST-7): the issuer's
+  /// principal limited to that one study, without any right (read-only). Throws
+  /// kUnauthenticated when the token is unknown or expired, or its issuer's account is no
+  /// longer active. Each call of the session checks the token again.
+  Session viewer_session(const std::string& token, const std::string& client_address = {});
   /// A new image captcha (ACC-1): single-use, expires after Options::captcha_expiry_minutes.
   Captcha new_captcha();
   /// Self-registration (ACC-1): creates an account awaiting confirmation (profile

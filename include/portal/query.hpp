@@ -125,6 +125,14 @@ struct IngestReport {
   std::uint64_t bytes_stored = 0;
 };
 
+/// The outcome of Session::send_study (PLAT-2).
+struct SendReport {
+  std::string node;            ///< the node's name
+  std::uint64_t sent = 0;      ///< instances the node acknowledged (success or warning)
+  std::uint64_t failed = 0;    ///< instances it refused, or that could not be offered
+  std::vector<std::string> failures;  ///< "SOP-UID: reason", one per failed instance
+};
+
 /// One problem found by a consistency check (PLAT-6).
 struct FsckIssue {
   enum class Kind { kMissingFile, kOrphanFile, kHashMismatch, kSizeMismatch };

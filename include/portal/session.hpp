@@ -229,8 +229,21 @@ class Session {
   FramePayload frame(const std::string& sop_uid, int frame, FrameTransfer transfer,
                      int quality = 90) const;
 
+  // --- Desktop viewer (LIST-7) and DICOM networking (PLAT-2) ----------------------------------
+  /// A new short-lived token (Options::viewer_token_minutes) that Portal::viewer_session turns
+  /// into a read-only session seeing only `study_uid`, and only while this principal still may
+  /// (account active, share unexpired). Random 256 bits; only its hash is stored. kNotFound
+  /// when the study is not visible. Audited ("viewer_token").
+  std::string viewer_token(const std::string& study_uid);
+  /// Sends every instance of a study this principal sees (kNotFound otherwise) to the DICOM
+  /// node named `node_name` in Options::dicom_nodes (kNotFound for an unknown node) with C-STORE.
+  /// Needs the download right (kPermissionDenied). kIo when the node cannot be reached or
+  /// refuses the association. Returns the per-instance outcome. Audited ("study_send").
+  SendReport send_study(const std::string& study_uid, const std::string& node_name);
+
  private:
   friend class Portal;
+  friend class DicomReceiver;
   Session(std::shared_ptr<detail::PortalState> state, PrincipalKind principal,
           std::shared_ptr<detail::SessionAuth> auth = nullptr)
       : state_(std::move(state)), principal_(principal), auth_(std::move(auth)) {}

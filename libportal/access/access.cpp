@@ -97,7 +97,18 @@ std::map<std::string, std::vector<std::string>> default_profile_rights() {
   return out;
 }
 
+namespace {
+StudyFilter principal_filter(const Principal& p, std::int64_t now_ms);
+}  // namespace
+
 StudyFilter study_filter(const Principal& p, std::int64_t now_ms) {
+  StudyFilter f = principal_filter(p, now_ms);
+  f.study_uid = p.only_study;  // viewer sessions: the issuer's visibility and this one study
+  return f;
+}
+
+namespace {
+StudyFilter principal_filter(const Principal& p, std::int64_t now_ms) {
   StudyFilter f;
   f.now_ms = now_ms;
   if (p.kind == Principal::Kind::kSystem) return f;  // everything, disabled included
@@ -120,6 +131,7 @@ StudyFilter study_filter(const Principal& p, std::int64_t now_ms) {
   }
   return f;
 }
+}  // namespace
 
 void redact_study(const Principal& p, Study& s) {
   if (p.kind == Principal::Kind::kSystem) return;
@@ -148,10 +160,12 @@ void check_query_rights(const Principal& p, const StudyQuery& q) {
 }
 
 bool has_right(const Principal& p, const std::string& right) {
+  if (!p.only_study.empty()) return false;
   return p.kind == Principal::Kind::kSystem || p.rights.count(right) > 0;
 }
 
 bool may_administer(const Principal& p) {
+  if (!p.only_study.empty()) return false;
   return p.kind == Principal::Kind::kSystem ||
          (p.kind == Principal::Kind::kUser && p.profile == kAdministrator);
 }

@@ -26,6 +26,8 @@ struct Principal {
   std::int64_t patient_ref = 0;
   std::string patient_id;
   std::set<std::string> rights;
+  /// Viewer sessions (LIST-7): only this study is visible, no right is held.
+  std::string only_study;
 };
 
 /// Account profiles, in display order (the patient pseudo-profile excluded).

@@ -91,6 +91,7 @@ Principal PortalState::user_principal(const UserRow& row) {
 }
 
 Principal PortalState::resolve(const SessionAuth& auth) {
+  if (!auth.viewer_study.empty()) return resolve_viewer(auth);
   if (auth.as_user_ref > 0) {
     auto user = accounts->user_by_ref(auth.as_user_ref);
     if (!user) throw Error(ErrorCode::kUnauthenticated, "the user no longer exists");

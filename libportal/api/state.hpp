@@ -30,6 +30,8 @@ struct SessionAuth {
   std::string address;
   std::int64_t as_user_ref = 0;  ///< Portal::session_as: no token, this user's principal
   bool access_token = false;     ///< `token` is a personal access token, not a session
+  /// Portal::viewer_session: the study its viewer token (hash in token_hash) is scoped to.
+  std::string viewer_study;
 };
 
 /// A principal resolved from a session or access token, reused for at most
@@ -80,6 +82,8 @@ struct PortalState {
   /// The principal of a personal access token (issue [http]): its user's, while the token is
   /// unrevoked, unexpired and the account active; else Error(kUnauthenticated).
   Principal access_token_principal(const SessionAuth& auth);
+  /// resolve() for a viewer session (LIST-7): the issuer's principal limited to one study.
+  Principal resolve_viewer(const SessionAuth& auth);
   /// The principal of a user row (rights of its profile).
   Principal user_principal(const UserRow& row);
   /// Public view of a user row.

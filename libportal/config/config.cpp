@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <variant>
 
+#include "libportal/common/text.hpp"
 #include "portal/error.hpp"
 
 namespace portal::detail {
@@ -79,6 +80,12 @@ const std::vector<Setting>& settings() {
       {"http", "access_log", &Options::http_access_log},
       {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
       {"http", "web_root", &Options::http_web_root},
+      {"dicom", "aet", &Options::dicom_aet},
+      {"dicom", "host", &Options::dicom_host},
+      {"dicom", "port", &Options::dicom_port},
+      {"dicom", "max_associations", &Options::dicom_max_associations},
+      {"dicom", "timeout_seconds", &Options::dicom_timeout_seconds},
+      {"dicomweb", "viewer_token_minutes", &Options::viewer_token_minutes},
   };
   return s;
 }
@@ -169,6 +176,8 @@ std::string default_text(const Setting& s) {
 std::vector<SettingInfo> known_settings() {
   std::vector<SettingInfo> out;
   for (const auto& s : settings()) out.push_back({s.section, s.key, default_text(s)});
+  out.push_back({"dicom", "allowed_aets", "[]"});
+  out.push_back({"dicom", "nodes", "[]"});
   return out;
 }
 
@@ -206,8 +215,59 @@ void check_options(const Options& o) {
     bad("http", "body limits must be at least 1 byte and max_header_bytes at least 1024");
   if (o.http_tls_cert.empty() != o.http_tls_key.empty())
     bad("http.tls_cert", "tls_cert and tls_key go together");
+  if (o.dicom_port < 0 || o.dicom_port > 65535) bad("dicom.port", "must be 0 to 65535");
+  if (o.dicom_aet.empty() || o.dicom_aet.size() > 16) bad("dicom.aet", "must be 1 to 16 characters");
+  positive(o.dicom_max_associations, "dicom.max_associations");
+  positive(o.dicom_timeout_seconds, "dicom.timeout_seconds");
+  positive(o.viewer_token_minutes, "dicomweb.viewer_token_minutes");
+  for (const auto& n : o.dicom_nodes)
+    if (n.port <= 0 || n.port > 65535 || n.aet.size() > 16)
+      bad("dicom.nodes", "node " + n.name + " needs a port 1 to 65535 and an AE title of 16 characters at most");
   if (o.public_base_url.rfind("http://", 0) != 0 && o.public_base_url.rfind("https://", 0) != 0)
     bad("accounts.public_base_url", "must start with http:// or https://");
+}
+
+// [dicom] allowed_aets = ["A", "B"] and [[dicom.nodes]] name/aet/host/port (PLAT-2).
+bool apply_dicom_list(Options& o, const std::string& key, const toml::node& value,
+                      const std::string& where) {
+  if (key == "allowed_aets") {
+    const auto* arr = value.as_array();
+    if (!arr) bad(where, "expected an array of AE titles");
+    o.dicom_allowed_aets.clear();
+    for (const auto& v : *arr) {
+      if (!v.is_string()) bad(where, "expected an array of AE titles");
+      o.dicom_allowed_aets.push_back(*v.value<std::string>());
+    }
+    return true;
+  }
+  if (key == "nodes") {
+    const auto* arr = value.as_array();
+    if (!arr) bad(where, "expected [[dicom.nodes]] tables");
+    o.dicom_nodes.clear();
+    for (const auto& v : *arr) {
+      const auto* t = v.as_table();
+      if (!t) bad(where, "expected [[dicom.nodes]] tables");
+      DicomNode n;
+      for (const auto& [k, field] : *t) {
+        std::string name(k.str());
+        if (name == "port") {
+          if (!field.is_integer()) bad(where + ".port", "expected an integer");
+          n.port = static_cast<int>(*field.value<std::int64_t>());
+        } else if (name == "name" || name == "aet" || name == "host") {
+          if (!field.is_string()) bad(where + "." + name, "expected a string");
+          (name == "name" ? n.name : name == "aet" ? n.aet : n.host) =
+              *field.value<std::string>();
+        } else {
+          bad(where, "unknown node setting " + name);
+        }
+      }
+      if (n.name.empty() || n.aet.empty() || n.host.empty())
+        bad(where, "each node needs name, aet and host");
+      o.dicom_nodes.push_back(n);
+    }
+    return true;
+  }
+  return false;
 }
 
 void apply_config(const std::string& data_dir, Options& o) {
@@ -230,6 +290,7 @@ void apply_config(const std::string& data_dir, Options& o) {
       if (!sub) bad(path, "[" + sec + "] must be a table");
       for (const auto& [key, value] : *sub) {
         std::string k(key.str());
+        if (sec == "dicom" && apply_dicom_list(o, k, value, path + ": dicom." + k)) continue;
         const Setting* found = nullptr;
         for (const auto& s : settings())
           if (sec == s.section && k == s.key) found = &s;
@@ -241,6 +302,11 @@ void apply_config(const std::string& data_dir, Options& o) {
   for (const auto& s : settings()) {
     std::string name = env_name(s);
     if (const char* v = std::getenv(name.c_str())) set_from_text(o, s, v, name);
+  }
+  if (const char* v = std::getenv("PORTAL_DICOM_ALLOWED_AETS")) {
+    o.dicom_allowed_aets.clear();
+    for (const auto& a : split(v, ','))
+      if (!trim(a).empty()) o.dicom_allowed_aets.push_back(trim(a));
   }
 }
 

@@ -304,4 +304,20 @@ IngestResult Ingestor::run_bytes(const std::string& name, const std::string& byt
   return std::move(batch.front().result);
 }
 
+Prepared Ingestor::stage(const std::string& name, const std::string& bytes) {
+  if (bytes.size() > ctx_.options.max_file_bytes) {
+    Prepared p;
+    p.result.source = name;
+    p.result.error = ErrorCode::kTooLarge;
+    p.result.message = "file exceeds the size limit";
+    p.result.size_bytes = static_cast<std::int64_t>(bytes.size());
+    return p;
+  }
+  return prepare_bytes(name, bytes, ctx_.blobs);
+}
+
+void Ingestor::commit(std::vector<Prepared>& batch, const IngestOptions& opts) {
+  commit_batch(ctx_, opts, batch, opts.repository.empty() ? "upload" : opts.repository);
+}
+
 }  // namespace portal::detail

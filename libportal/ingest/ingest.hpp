@@ -11,6 +11,7 @@
 namespace portal::detail {
 
 class Index;
+struct Prepared;
 
 /// Everything ingest needs from the portal. References must outlive the Ingestor.
 struct IngestContext {
@@ -32,6 +33,12 @@ class Ingestor {
   /// See Session::ingest_bytes.
   IngestResult run_bytes(const std::string& name, const std::string& bytes,
                          const IngestOptions& options);
+
+  /// Group commit for network receivers (PLAT-2): stage() reads, hashes and parses one file on
+  /// the caller's thread; commit() settles a group staged by any threads in one durable
+  /// transaction recording `options.repository`. Results are in each Prepared's `result`.
+  Prepared stage(const std::string& name, const std::string& bytes);
+  void commit(std::vector<Prepared>& batch, const IngestOptions& options);
 
  private:
   IngestContext ctx_;

@@ -42,6 +42,7 @@ struct StudyFilter {
                                   ///< possibly followed by more words
   std::string referring_id;       ///< non-empty: studies whose referring physician id is this
   std::int64_t now_ms = 0;        ///< for grant expiry
+  std::string study_uid;          ///< non-empty: only this study (viewer sessions, LIST-7)
 };
 
 /// What the search needs beyond the query: "today", the applied limit and visibility.

@@ -163,6 +163,10 @@ void check_date(const std::string& d, const char* what) {
 std::string study_filter_sql(const StudyFilter& f, std::vector<std::string>& params) {
   std::vector<std::string> ands;
   if (!f.include_disabled) ands.push_back("s.disabled = 0");
+  if (!f.study_uid.empty()) {
+    ands.push_back("s.uid = ?");
+    params.push_back(f.study_uid);
+  }
   if (!f.all) {
     std::vector<std::string> ors;
     if (f.patient_ref > 0) {

@@ -116,5 +116,7 @@ void add_attach_command(CLI::App& root, const Globals& globals, Registry& regist
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_share_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_tokens_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_dicom_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_send_command(CLI::App& root, const Globals& globals, Registry& registry);
 
 }  // namespace portal::cli

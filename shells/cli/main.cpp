@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   add_export_command(app, globals, registry);
   add_share_command(app, globals, registry);
   add_tokens_command(app, globals, registry);
+  add_dicom_command(app, globals, registry);
+  add_send_command(app, globals, registry);
 
   return run_guarded(app, [&] {
     app.parse(argc, argv);

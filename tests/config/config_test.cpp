@@ -84,3 +84,32 @@ TEST_CASE("the [http] section of portald, its environment overrides and --config
   test::write_file(dir / "data/portal.toml", "[http]\nmax_concurrent_uploads = 0\n");
   CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
 }
+
+TEST_CASE("the [dicom] section sets the receiver, allowed AEs and nodes (PLAT-2)", "[config][net]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "data");
+  test::write_file(dir / "data/portal.toml",
+                   "[dicom]\naet = \"MYPORTAL\"\nport = 11112\nallowed_aets = [\"CT1\", \"MR2\"]\n"
+                   "max_associations = 3\n\n[[dicom.nodes]]\nname = \"pacs\"\naet = \"PACS\"\n"
+                   "host = \"127.0.0.1\"\nport = 104\n\n[dicomweb]\nviewer_token_minutes = 5\n");
+  auto p = Portal::open(dir / "data");
+  const auto& o = p->options();
+  CHECK(o.dicom_aet == "MYPORTAL");
+  CHECK(o.dicom_port == 11112);
+  CHECK(o.dicom_allowed_aets == std::vector<std::string>{"CT1", "MR2"});
+  CHECK(o.dicom_max_associations == 3);
+  REQUIRE(o.dicom_nodes.size() == 1);
+  CHECK(o.dicom_nodes[0].name == "pacs");
+  CHECK(o.dicom_nodes[0].aet == "PACS");
+  CHECK(o.dicom_nodes[0].port == 104);
+  CHECK(o.viewer_token_minutes == 5);
+
+  test::write_file(dir / "data/portal.toml", "[[dicom.nodes]]\nname = \"x\"\nhost = \"h\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);  // no aet
+  test::write_file(dir / "data/portal.toml", "[dicom]\nallowed_aets = \"CT1\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  test::write_file(dir / "data/portal.toml", "[dicom]\naet = \"WAY-TOO-LONG-AE-TITLE\"\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+  test::write_file(dir / "data/portal.toml", "[dicom]\nport = 70000\n");
+  CHECK_THROWS_AS(Portal::open(dir / "data"), Error);
+}
