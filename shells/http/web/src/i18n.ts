@@ -41,6 +41,12 @@ const en = {
   err_network: 'The server cannot be reached. Check your connection.',
   err_link: 'This link is unknown, already used or expired.',
   err_forbidden: 'You are not allowed to do this.',
+  err_login_taken: 'The login {login} is already used: choose another one.',
+  err_email_taken: 'An account with the email {email} already exists: sign in instead, or use the lost password page.',
+  err_captcha: 'The characters do not match the image, or it expired: type those of the new image.',
+  err_password_short: 'The password must have at least {n} characters.',
+  err_password_weak: 'This password is too easy to guess: choose a longer or less common one.',
+  err_names_required: 'First and last name are required.',
   // registration
   register_title: 'Create a professional account',
   required_fields: 'Required fields',
@@ -309,6 +315,12 @@ const fr: Record<Key, string> = {
   err_network: 'Le serveur est injoignable. Vérifiez votre connexion.',
   err_link: 'Ce lien est inconnu, déjà utilisé ou expiré.',
   err_forbidden: 'Vous n’avez pas le droit de faire cela.',
+  err_login_taken: 'L’identifiant {login} est déjà utilisé : choisissez-en un autre.',
+  err_email_taken: 'Un compte avec l’e-mail {email} existe déjà : connectez-vous, ou utilisez la page « mot de passe oublié ».',
+  err_captcha: 'Les caractères ne correspondent pas à l’image, ou elle a expiré : saisissez ceux de la nouvelle image.',
+  err_password_short: 'Le mot de passe doit comporter au moins {n} caractères.',
+  err_password_weak: 'Ce mot de passe est trop facile à deviner : choisissez-en un plus long ou moins courant.',
+  err_names_required: 'Le prénom et le nom sont obligatoires.',
   register_title: 'Créer un compte professionnel',
   required_fields: 'Champs obligatoires',
   first_name: 'Prénom',
@@ -592,6 +604,12 @@ export function errorText(e: unknown): string {
   if (/^wrong accession number/.test(m)) return t('err_wrong_patient');
   if (/confirmation differ/.test(m)) return t('passwords_differ');
   if (/unknown, used or expired/.test(m)) return t('err_link');
+  if ((match = /^the login (\S+) is taken/.exec(m))) return t('err_login_taken', { login: match[1] });
+  if ((match = /^(?:an account with )?the email (\S+) (?:is taken|exists)/.exec(m))) return t('err_email_taken', { email: match[1] });
+  if (/captcha answer is wrong/.test(m)) return t('err_captcha');
+  if ((match = /password must have at least (\d+) characters/.exec(m))) return t('err_password_short', { n: match[1] });
+  if (/password is too easy to guess/.test(m)) return t('err_password_weak');
+  if (/^first and last name are required/.test(m)) return t('err_names_required');
   if (e.code === 'network') return t('err_network');
   return m || t('err_forbidden');
 }

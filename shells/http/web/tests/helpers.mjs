@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync as zlibSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -152,9 +153,10 @@ export function dicomVariant(source, out, changes) {
 
 /**
  * A real portald on 127.0.0.1 over a fresh data directory with the generated studies and an
- * administrator `admin`. `smtp`: a startSmtp() server for the mails (else the spool folder).
+ * administrator `admin`. `smtp`: a startSmtp() server for the mails (else the spool folder);
+ * `accounts`: more lines of the [accounts] section; `config`: more sections.
  */
-export async function startPortal({ smtp, config = '', ingest = true, data: existing } = {}) {
+export async function startPortal({ smtp, config = '', accounts = '', ingest = true, data: existing } = {}) {
   const data = existing || path.join(tmpDir('data'), 'data');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -162,7 +164,7 @@ export async function startPortal({ smtp, config = '', ingest = true, data: exis
     cli(data, ['init']);
     fs.writeFileSync(
       path.join(data, 'portal.toml'),
-      `[accounts]\npublic_base_url = "${url}"\n\n` +
+      `[accounts]\npublic_base_url = "${url}"\n${accounts}\n` +
         `[http]\nmail_interval_seconds = 1\naccess_log = ""\nweb_root = "${path.join(REPO, 'shells/http/web/dist')}"\n\n` +
         (smtp ? `[smtp]\nhost = "127.0.0.1"\nport = ${smtp.port}\n\n` : '') +
         config,
@@ -235,4 +237,49 @@ export async function signIn(page, url, login, password = PASSWORD) {
 export function addUser(server, login, profile, extra = []) {
   server.cli(['users', 'add', login, '--email', `${login}@example.org`, '--profile', profile,
     '--first-name', 'Test', '--last-name', login, ...extra, '--password-stdin'], PASSWORD + '\n');
+}
+
+// --- small files ------------------------------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A small greyscale PNG (zlib only), different for each seed. */
+export function pngFile(file, { width = 32, height = 32, seed = 0 } = {}) {
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = (x * 8 + y * 4 + seed * 37) & 0xff;
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  fs.writeFileSync(file, png);
+  return file;
+}
+
+/** A one-page PDF. */
+export function pdfFile(file) {
+  const body = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+  fs.writeFileSync(file, body);
+  return file;
 }

@@ -76,3 +76,28 @@ test('registration -> confirmation email -> administrator activation -> sign-in'
   await screenshot(page, 'registration-signed-in');
   assert.deepEqual(browser.events.errors, []);
 });
+
+test('with the captcha on: the image is shown, a wrong answer is refused and a new image comes', async () => {
+  const other = await startPortal({ ingest: false, accounts: 'captcha_enabled = true\n' });
+  try {
+    const { page } = browser;
+    await page.goto(other.url + '/register');
+    await page.waitForSelector('#captcha-image');
+    const first = await page.getAttribute('#captcha-image', 'src');
+    assert.match(first, /^data:image\/png;base64,/);
+    const f = (name, value) => page.fill(`#register-form input[name=${name}]`, value);
+    await f('first_name', 'Paul');
+    await f('last_name', 'Durand');
+    await f('email', 'paul.durand@example.org');
+    await f('login', 'pdurand');
+    await f('password', PASSWORD);
+    await f('password_confirmation', PASSWORD);
+    await f('captcha_answer', 'wrong!');
+    await page.click('#register-form button[type=submit]');
+    await page.waitForSelector('text=The characters do not match the image');
+    await page.waitForFunction((src) => document.querySelector('#captcha-image')?.getAttribute('src') !== src, first);
+    await screenshot(page, 'registration-captcha');
+  } finally {
+    await other.stop();
+  }
+});

@@ -91,7 +91,7 @@ export function Register({ invitation }: { invitation?: boolean }) {
           <div class="captcha span2">
             <img src={`data:image/png;base64,${captcha.png_base64}`} alt={t('captcha_alt')} id="captcha-image" />
             <button type="button" class="link" onClick={newCaptcha}>{t('captcha_new')}</button>
-            <Field label={t('captcha')} name="captcha_answer" value={f.captcha_answer} onInput={set('captcha_answer')}
+            <Field label={t('captcha')} name="captcha_answer" value={f.captcha_answer} onInput={set('captcha_answer')} required
               hint={t('captcha_hint')} autoComplete="off" />
           </div>
         )}
