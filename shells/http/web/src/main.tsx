@@ -10,6 +10,7 @@ import { Register, Confirm, LostPassword, ResetPassword } from './pages/Accounts
 import { Studies } from './pages/Studies';
 import { Profile } from './pages/Profile';
 import { Admin } from './pages/Admin';
+import { Shares } from './pages/Shares';
 import { loadConfig } from './config';
 import './style.css';
 
@@ -31,6 +32,11 @@ function LanguageSwitch({ onChange }: { onChange: (l: Lang) => void }) {
   );
 }
 
+/** The core lists shares for administrators and radiologists only. */
+function mayListShares(s: SessionInfo): boolean {
+  return s.profile === 'administrator' || s.profile === 'radiologist';
+}
+
 function Header({ session, onSignOut, onLanguage }: { session: SessionInfo | null; onSignOut: () => void; onLanguage: (l: Lang) => void }) {
   const path = location.pathname;
   const nav = (to: string, label: string) => (
@@ -46,6 +52,7 @@ function Header({ session, onSignOut, onLanguage }: { session: SessionInfo | nul
       {session && (
         <nav aria-label={t('main_menu')}>
           {nav('/studies', t('tab_studies'))}
+          {mayListShares(session) && nav('/shares', t('tab_shares'))}
           {session.user && nav('/profile', t('tab_profile'))}
           {session.profile === 'administrator' && nav('/admin', t('tab_admin'))}
         </nav>
@@ -95,7 +102,10 @@ function App() {
     const prefs = s.user?.preferences;
     if (prefs?.language === 'en' || prefs?.language === 'fr') setLang(prefs.language as Lang, false);
     if (fresh || location.pathname === '/' || PUBLIC_PAGES.includes(location.pathname)) {
-      const first = prefs?.first_tab === 'profile' && s.user ? '/profile' : '/studies';
+      const first =
+        prefs?.first_tab === 'profile' && s.user ? '/profile'
+        : prefs?.first_tab === 'shared' && mayListShares(s) ? '/shares'
+        : '/studies';
       navigate(first + (prefs?.first_tab === 'upload' ? '?upload=1' : ''), true);
     }
   }
@@ -138,6 +148,7 @@ function App() {
     page = <SignIn notice={notice} onSignedIn={(s) => { setNotice(''); adopt(s, true); }} />;
   } else if (path.startsWith('/profile') && session.user) page = <Profile session={session} onChange={setSession} />;
   else if (path.startsWith('/admin') && session.profile === 'administrator') page = <Admin />;
+  else if (path.startsWith('/shares') && mayListShares(session)) page = <Shares />;
   else page = <Studies session={session} />;
 
   return (

@@ -36,7 +36,17 @@ test('share to a new guest, who registers from the emailed link and sees exactly
   await screenshot(page, 'share-confirmation');
   await page.click('#share-confirm-yes');
   await page.waitForSelector('#share-done');
-  await page.click('dialog .close >> nth=0').catch(() => {});
+  await page.keyboard.press('Escape');
+
+  // The shares page lists both; revoking the second leaves one active share.
+  await page.click('header nav >> text=Shares');
+  await page.waitForSelector('#all-shares-table tbody tr');
+  const recipients = await page.locator('#all-shares-table tbody tr td:nth-child(2)').allTextContents();
+  assert.deepEqual(recipients.sort(), ['guest.one@example.org', 'guest.two@example.org']);
+  await page.locator('#all-shares-table tbody tr', { hasText: 'guest.two@example.org' }).locator('button').click();
+  await page.waitForSelector('text=The share is revoked');
+  assert.deepEqual(await page.locator('#all-shares-table tbody tr td:nth-child(2)').allTextContents(), ['guest.one@example.org']);
+  await screenshot(page, 'shares-page');
   await page.click('#sign-out');
 
   // The guest's mail carries an invitation link with the address.

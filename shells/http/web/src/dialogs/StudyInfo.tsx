@@ -15,7 +15,7 @@ interface Series {
   num_instances: number;
 }
 
-export function StudyInfoDialog({ study, rights, onClose }: { study: Study; rights: string[]; onClose: () => void }) {
+export function StudyInfoDialog({ study, profile, onClose }: { study: Study; profile: string; onClose: () => void }) {
   const [s, setS] = useState<Study>(study);
   const [series, setSeries] = useState<Series[]>([]);
   const [shares, setShares] = useState<Share[] | null>(null);
@@ -26,7 +26,9 @@ export function StudyInfoDialog({ study, rights, onClose }: { study: Study; righ
     try {
       setS(await get<Study>(base));
       setSeries((await get<{ series: Series[] }>(`${base}/series`)).series);
-      if (rights.includes('share')) setShares((await get<{ shares: Share[] }>(`${base}/shares`)).shares);
+      // The core lists shares for administrators and radiologists (LIST-7, privileged profiles).
+      if (profile === 'administrator' || profile === 'radiologist')
+        setShares((await get<{ shares: Share[] }>(`${base}/shares`)).shares);
     } catch (e) {
       setError(errorText(e));
     }

@@ -75,7 +75,7 @@ export function Profile({ session, onChange }: { session: SessionInfo; onChange:
         <h2 id="pref-title">{t('preferences')}</h2>
         <form onSubmit={savePrefs} id="prefs-form" class="grid2">
           {select('pref-language', t('language'), prefs.language, [['en', 'English'], ['fr', 'Français']], (v) => setPrefs({ ...prefs, language: v }))}
-          {select('pref-first-tab', t('first_tab'), prefs.first_tab, [['studies', t('tab_studies')], ['upload', t('upload')], ['profile', t('tab_profile')]], (v) => setPrefs({ ...prefs, first_tab: v }))}
+          {select('pref-first-tab', t('first_tab'), prefs.first_tab, [['studies', t('tab_studies')], ['shared', t('tab_shares')], ['upload', t('upload')], ['profile', t('tab_profile')]], (v) => setPrefs({ ...prefs, first_tab: v }))}
           {select('pref-period', t('default_period'), prefs.default_period, ['today', 'yesterday', '7d', '30d', 'all'].map((p) => [p, t('period_' + p)] as [string, string]), (v) => setPrefs({ ...prefs, default_period: v }))}
           <div class="span2">{shown('prefs')}<button type="submit" class="primary">{t('save')}</button></div>
         </form>

@@ -293,7 +293,7 @@ export function Studies({ session }: { session: SessionInfo }) {
 
       {upload && <UploadDialog mode={upload.mode} study={upload.study} onClose={(changed) => { setUpload(null); if (changed) load(filters); }} />}
       {shareOf && <ShareDialog study={shareOf} onClose={() => setShareOf(null)} />}
-      {infoOf && <StudyInfoDialog study={infoOf} rights={rights} onClose={() => setInfoOf(null)} />}
+      {infoOf && <StudyInfoDialog study={infoOf} profile={session.profile} onClose={() => setInfoOf(null)} />}
       {historyOf && <HistoryDialog study={historyOf} onClose={() => setHistoryOf(null)} />}
     </section>
   );
