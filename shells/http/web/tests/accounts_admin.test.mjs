@@ -75,6 +75,19 @@ test('administration: rights change what a profile sees; users, audit and outbox
 
   await page.click('#tab-users');
   await page.waitForSelector('#users-table tr[data-login=radio]');
+  // An administrator creates an account, then disables it.
+  await page.click('#add-user');
+  await page.fill('#nu-login', 'newdoc');
+  await page.fill('#nu-email', 'newdoc@example.org');
+  await page.fill('#nu-first_name', 'New');
+  await page.fill('#nu-last_name', 'Doctor');
+  await page.fill('#nu-password', PASSWORD);
+  await page.click('#add-user-form button[type=submit]');
+  await page.waitForSelector('text=The account newdoc is created and active.');
+  await page.locator('#users-table tr[data-login=newdoc]').locator('text=Deactivate').click();
+  await page.waitForSelector('text=The account newdoc is disabled.');
+  assert.match(await page.textContent('#users-table tr[data-login=newdoc]'), /Disabled/);
+  await screenshot(page, 'admin-users');
   await page.click('#tab-audit');
   await page.fill('#audit-login', 'radio');
   await page.click('#audit-form button[type=submit]');

@@ -32,6 +32,8 @@ function Users({ pending }: { pending?: boolean }) {
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [state, setState] = useState(pending ? 'awaiting_activation' : '');
   const [link, setLink] = useState<{ login: string; physician_id: string; referring_name: string } | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [nu, setNu] = useState({ login: '', email: '', first_name: '', last_name: '', profile: 'referring_physician', password: '' });
 
   async function load() {
     try {
@@ -52,6 +54,7 @@ function Users({ pending }: { pending?: boolean }) {
       load();
     } catch (e) {
       setMsg({ kind: 'error', text: errorText(e) });
+      throw e;
     }
   }
   const base = (login: string) => `/api/admin/users/${encodeURIComponent(login)}`;
@@ -66,6 +69,32 @@ function Users({ pending }: { pending?: boolean }) {
             {['awaiting_confirmation', 'awaiting_activation', 'active', 'disabled'].map((s) => <option value={s}>{t('state_' + s)}</option>)}
           </select>
         </div>
+      )}
+      {!pending && !adding && <button type="button" id="add-user" onClick={() => setAdding(true)}>{t('add_user')}</button>}
+      {adding && (
+        <form class="card" id="add-user-form" onSubmit={(e) => {
+          e.preventDefault();
+          act(() => post('/api/admin/users', { ...nu, emails: [nu.email] }), t('user_added', { login: nu.login }))
+            .then(() => setAdding(false), () => {});
+        }}>
+          <h3>{t('add_user')}</h3>
+          <div class="grid2">
+            {(['login', 'email', 'first_name', 'last_name'] as const).map((k) => (
+              <div class="field"><label for={'nu-' + k}>{t(k)}<span class="req" aria-hidden="true"> *</span></label>
+                <input id={'nu-' + k} required type={(k === 'email' ? 'email' : 'text') as any} value={nu[k]}
+                  onInput={(e) => setNu({ ...nu, [k]: (e.target as HTMLInputElement).value })} /></div>
+            ))}
+            <div class="field"><label for="nu-profile">{t('profile')}</label>
+              <select id="nu-profile" value={nu.profile} onChange={(e) => setNu({ ...nu, profile: (e.target as HTMLSelectElement).value })}>
+                {PROFILES.filter((p) => p !== 'patient').map((p) => <option value={p}>{t('profile_' + p)}</option>)}
+              </select></div>
+            <div class="field"><label for="nu-password">{t('password')}<span class="req" aria-hidden="true"> *</span></label>
+              <input id="nu-password" type="password" required autoComplete="new-password" value={nu.password}
+                onInput={(e) => setNu({ ...nu, password: (e.target as HTMLInputElement).value })} />
+              <small class="hint">{t('password_rules')}</small></div>
+          </div>
+          <div class="buttons"><button type="submit" class="primary">{t('save')}</button><button type="button" onClick={() => setAdding(false)}>{t('cancel')}</button></div>
+        </form>
       )}
       {msg && <Message kind={msg.kind}>{msg.text}</Message>}
       {pending && !users.length && <p class="hint" id="no-pending">{t('no_pending')}</p>}
@@ -86,17 +115,17 @@ function Users({ pending }: { pending?: boolean }) {
                 <td>
                   <label class="sr-only" for={'profile-' + u.login}>{t('profile')}</label>
                   <select id={'profile-' + u.login} value={u.profile}
-                    onChange={(e) => act(() => put(base(u.login) + '/profile', { profile: (e.target as HTMLSelectElement).value }), t('saved'))}>
+                    onChange={(e) => act(() => put(base(u.login) + '/profile', { profile: (e.target as HTMLSelectElement).value }), t('saved')).catch(() => {})}>
                     {PROFILES.map((p) => <option value={p}>{t('profile_' + p)}</option>)}
                   </select>
                 </td>
                 <td>{t('state_' + u.state)}</td>
                 <td class="row-actions">
                   {u.state !== 'active' && (
-                    <button type="button" class="activate" onClick={() => act(() => post(base(u.login) + '/activate'), t('user_activated', { login: u.login }))}>{t('activate')}</button>
+                    <button type="button" class="activate" onClick={() => act(() => post(base(u.login) + '/activate'), t('user_activated', { login: u.login })).catch(() => {})}>{t('activate')}</button>
                   )}
                   {u.state !== 'disabled' && (
-                    <button type="button" onClick={() => act(() => post(base(u.login) + '/disable'), t('user_disabled', { login: u.login }))}>{t('deactivate')}</button>
+                    <button type="button" onClick={() => act(() => post(base(u.login) + '/disable'), t('user_disabled', { login: u.login })).catch(() => {})}>{t('deactivate')}</button>
                   )}
                   {u.profile === 'referring_physician' && (
                     <button type="button" class="link" onClick={() => setLink({ login: u.login, physician_id: u.linked_physician_id || u.physician_id, referring_name: u.referring_name })}>{t('link_physician')}</button>
@@ -110,7 +139,7 @@ function Users({ pending }: { pending?: boolean }) {
       {link && (
         <form class="card" id="link-form" onSubmit={(e) => {
           e.preventDefault();
-          act(() => put(base(link.login) + '/physician', { physician_id: link.physician_id, referring_name: link.referring_name }), t('saved'));
+          act(() => put(base(link.login) + '/physician', { physician_id: link.physician_id, referring_name: link.referring_name }), t('saved')).catch(() => {});
           setLink(null);
         }}>
           <h3>{t('link_physician_of', { login: link.login })}</h3>
