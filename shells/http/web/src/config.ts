@@ -1,3 +1,5 @@
+import { setPasswordMinLength } from './i18n';
+
 // The server's settings the app needs before sign-in (served by portald at /app-config.json).
 export interface AppConfig {
   captcha_enabled: boolean;
@@ -24,7 +26,11 @@ export function loadConfig(): Promise<AppConfig> {
   if (!loaded)
     loaded = fetch('/app-config.json', { credentials: 'same-origin' })
       .then((r) => (r.ok ? r.json() : config))
-      .then((c) => (config = { ...config, ...c }))
+      .then((c) => {
+        config = { ...config, ...c };
+        setPasswordMinLength(config.password_min_length);
+        return config;
+      })
       .catch(() => config);
   return loaded;
 }

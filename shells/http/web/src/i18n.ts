@@ -67,7 +67,7 @@ const en = {
   physician_id: 'Physician identifier',
   physician_id_hint: 'For example your national practitioner number.',
   password_confirmation: 'Confirm password',
-  password_rules: 'At least 12 characters; not a common or dictionary word.',
+  password_rules: 'At least {n} characters; not a common or dictionary word.',
   passwords_differ: 'The password and its confirmation differ.',
   captcha: 'Characters in the image',
   captcha_alt: 'Security image: type its characters',
@@ -347,7 +347,7 @@ const fr: Record<Key, string> = {
   physician_id: 'Identifiant de praticien',
   physician_id_hint: 'Par exemple votre numéro RPPS.',
   password_confirmation: 'Confirmer le mot de passe',
-  password_rules: 'Au moins 12 caractères ; pas un mot courant ou du dictionnaire.',
+  password_rules: 'Au moins {n} caractères ; pas un mot courant ou du dictionnaire.',
   passwords_differ: 'Le mot de passe et sa confirmation diffèrent.',
   captcha: 'Caractères de l’image',
   captcha_alt: 'Image de sécurité : saisissez ses caractères',
@@ -571,6 +571,11 @@ function initialLang(): Lang {
 }
 
 let current: Lang = initialLang();
+let passwordMinLength = 12;
+/** The server's password.min_length, shown in the password hints. */
+export function setPasswordMinLength(n: number) {
+  passwordMinLength = n;
+}
 const listeners = new Set<() => void>();
 
 export function lang(): Lang {
@@ -598,6 +603,7 @@ export function onLang(f: () => void): () => void {
 }
 
 export function t(key: string, vars?: Record<string, string | number>): string {
+  if (key === 'password_rules' && !vars) vars = { n: passwordMinLength };
   if (vars && vars.n === 1 && (en as Record<string, string>)[key + '_one']) key += '_one';
   const dict = dictionaries[current] as Record<string, string>;
   let text = dict[key] ?? (en as Record<string, string>)[key] ?? key;

@@ -134,6 +134,7 @@ function App() {
     navigate('/signin');
   }
 
+  document.title = t('app_name');
   if (loading) return <main class="loading" aria-busy="true">{t('loading')}</main>;
 
   const path = location.pathname;
