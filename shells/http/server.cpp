@@ -616,7 +616,9 @@ void Context::send(const Json& value, int status) {
 
 void Context::send_bytes(std::string bytes, const std::string& media_type) {
   res.status = 200;
-  res.set_content(std::move(bytes), media_type);
+  // JSON written by hand gets the charset too, so httplib leaves it uncompressed (see send()).
+  res.set_content(std::move(bytes),
+                  media_type == "application/json" ? "application/json; charset=utf-8" : media_type);
 }
 
 void Context::no_content() { res.status = 204; }

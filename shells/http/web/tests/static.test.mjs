@@ -5,11 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { startPortal } from './helpers.mjs';
+import { startPortal, PASSWORD } from './helpers.mjs';
 
 let server;
 before(async () => {
-  server = await startPortal({ ingest: false });
+  server = await startPortal();
 });
 after(async () => {
   await server?.stop();
@@ -86,4 +86,25 @@ test('/app-config.json tells the app the public settings only', async () => {
   assert.deepEqual(Object.keys(c).sort(), ['captcha_enabled', 'languages', 'password_min_length', 'patient_access_code', 'search_max_limit']);
   assert.equal(c.search_max_limit, 150);
   assert.deepEqual(c.languages, ['en', 'fr']);
+});
+
+test('JSON answers are not compressed on every request (cpp-httplib would use its slowest brotli)', async () => {
+  const { hostname, port } = new URL(server.url);
+  const body = JSON.stringify({ login: 'admin', password: PASSWORD });
+  const cookie = await new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: '/api/session', method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(/portal_session=[^;]+/.exec(res.headers['set-cookie'].join(';'))[0]));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  for (const path of ['/api/studies?limit=150', '/api/me']) {
+    const r = await get(path, { Cookie: cookie, 'Accept-Encoding': 'gzip, deflate, br, zstd' });
+    assert.equal(r.status, 200, path);
+    assert.equal(r.headers['content-encoding'], undefined, path);
+    assert.equal(r.headers['content-type'], 'application/json; charset=utf-8', path);
+    JSON.parse(r.body.toString());
+  }
 });
