@@ -156,8 +156,6 @@ struct Options {
   int http_io_timeout_seconds = 30;
   /// Uploads processed at the same time; more get 503 (default 4).
   int http_max_concurrent_uploads = 4;
-  /// TCP port of the DICOM receiver started with portald; 0 = off (default 0).
-  int http_dicom_port = 0;
   /// Where access logs (one JSON object per line) go: "-" = standard error, "" = nowhere, else
   /// a file appended to (default "-").
   std::string http_access_log = "-";

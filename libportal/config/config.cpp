@@ -76,7 +76,6 @@ const std::vector<Setting>& settings() {
       {"http", "request_timeout_seconds", &Options::http_request_timeout_seconds},
       {"http", "io_timeout_seconds", &Options::http_io_timeout_seconds},
       {"http", "max_concurrent_uploads", &Options::http_max_concurrent_uploads},
-      {"http", "dicom_port", &Options::http_dicom_port},
       {"http", "access_log", &Options::http_access_log},
       {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
       {"http", "web_root", &Options::http_web_root},
@@ -210,7 +209,6 @@ void check_options(const Options& o) {
   positive(o.http_io_timeout_seconds, "http.io_timeout_seconds");
   positive(o.http_max_concurrent_uploads, "http.max_concurrent_uploads");
   positive(o.http_mail_interval_seconds, "http.mail_interval_seconds");
-  if (o.http_dicom_port > 65535) bad("http.dicom_port", "must be 0 to 65535");
   if (o.http_max_body_bytes == 0 || o.http_max_json_bytes == 0 || o.http_max_header_bytes < 1024)
     bad("http", "body limits must be at least 1 byte and max_header_bytes at least 1024");
   if (o.http_tls_cert.empty() != o.http_tls_key.empty())

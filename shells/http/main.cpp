@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "openapi_embedded.hpp"
+#include "portal/dicomnet.hpp"
 #include "portal/error.hpp"
 #include "server.hpp"
 
@@ -111,6 +112,14 @@ int run(int argc, char** argv) {
   // request: page faults were a tenth of the server's CPU time for a 150-row search.
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  // Blocked before any thread exists (the portal's and the DICOM receiver's threads inherit the
+  // mask), so that only the signal thread below ever takes SIGTERM and SIGINT.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
   Args args = parse_args(argc, argv);
   if (args.print_routes) {
     for (const auto& r : http::routes())
@@ -130,7 +139,7 @@ int run(int argc, char** argv) {
   app.portal = portal;
   app.options = portal->options();
   if (!args.listen.empty()) app.options.http_listen = args.listen;
-  if (args.dicom_port >= 0) app.options.http_dicom_port = args.dicom_port;
+  if (args.dicom_port >= 0) app.options.dicom_port = args.dicom_port;
   app.openapi = http::kOpenApiYaml;
   Listen listen = parse_listen(app.options.http_listen);
   const bool tls_here = !app.options.http_tls_cert.empty();
@@ -140,10 +149,6 @@ int run(int argc, char** argv) {
                 "refusing to listen on " + listen.host +
                     " without TLS: set http.tls_cert and http.tls_key, or "
                     "http.behind_tls_proxy = true when a TLS proxy is in front");
-  if (app.options.http_dicom_port > 0)
-    throw Error(ErrorCode::kUnsupported,
-                "the DICOM receiver (http.dicom_port / --dicom-port) is not available in this "
-                "build; leave it at 0");
 
   app.tmp_dir = args.data + "/http-tmp";  // not tmp/: Portal::open of other processes empties it
   std::error_code ec;
@@ -168,6 +173,19 @@ int run(int argc, char** argv) {
   }
   http::configure(*server, app);
 
+  // The DICOM receiver (PLAT-2): off unless dicom.port or --dicom-port gives a port. Received
+  // instances go through the same ingest, as the system (repository "dicom:<calling AE>").
+  std::unique_ptr<DicomReceiver> dicom;
+  if (app.options.dicom_port > 0) {
+    DicomReceiverOptions dicom_options;
+    dicom_options.port = app.options.dicom_port;
+    dicom = std::make_unique<DicomReceiver>(portal->system_session(), dicom_options);
+    dicom->start();
+    app.dicom = dicom.get();
+    std::fprintf(stderr, "portald: DICOM receiver %s listening on %s:%d\n", dicom->aet().c_str(),
+                 app.options.dicom_host.c_str(), dicom->port());
+  }
+
   int port = listen.port;
   if (port == 0) {
     port = server->bind_to_any_port(listen.host);
@@ -176,14 +194,9 @@ int run(int argc, char** argv) {
     throw Error(ErrorCode::kIo, "cannot listen on " + app.options.http_listen);
   }
 
-  // Signals are taken by one thread with sigwait (blocked everywhere else), which stops the
-  // server: it closes the listening socket and lets the requests in flight finish.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // Signals are taken by one thread with sigwait (blocked everywhere else: see the top of
+  // run()), which stops the server: it closes the listening socket and lets the requests in
+  // flight finish.
   std::mutex stop_mutex;
   std::condition_variable stop_cv;
   bool stopping = false;
@@ -222,6 +235,7 @@ int run(int argc, char** argv) {
   }
   stop_cv.notify_all();
   mail_thread.join();
+  if (dicom) dicom->stop();
   exiting = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // wakes sigwait if still waiting
   signal_thread.join();

@@ -36,6 +36,7 @@ void mark_seen(Context&);
 void set_disabled(Context&);
 void new_access_code(Context&);
 void export_study(Context&);
+void send_study(Context&);
 
 // routes_uploads.cpp: ingest uploads, add files to a study, create a study from images.
 void upload(Context&);

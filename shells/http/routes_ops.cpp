@@ -50,13 +50,28 @@ void metrics(Context& ctx) {
     out << "portal_http_request_duration_seconds_count{route=\"" << label(i) << "\"} " << count
         << "\n";
   }
-  out << "# HELP portal_ingest_files_total Files received over HTTP, by outcome.\n"
+  out << "# HELP portal_ingest_files_total Files received, by source (http, dicom) and outcome.\n"
          "# TYPE portal_ingest_files_total counter\n"
-      << "portal_ingest_files_total{status=\"stored\"} " << ctx.app.ingest_stored.load() << "\n"
-      << "portal_ingest_files_total{status=\"duplicate\"} " << ctx.app.ingest_duplicates.load()
-      << "\n"
-      << "portal_ingest_files_total{status=\"rejected\"} " << ctx.app.ingest_rejected.load()
-      << "\n";
+      << "portal_ingest_files_total{source=\"http\",status=\"stored\"} "
+      << ctx.app.ingest_stored.load() << "\n"
+      << "portal_ingest_files_total{source=\"http\",status=\"duplicate\"} "
+      << ctx.app.ingest_duplicates.load() << "\n"
+      << "portal_ingest_files_total{source=\"http\",status=\"rejected\"} "
+      << ctx.app.ingest_rejected.load() << "\n";
+  if (ctx.app.dicom) {
+    DicomReceiverStats d = ctx.app.dicom->stats();
+    out << "portal_ingest_files_total{source=\"dicom\",status=\"stored\"} " << d.stored << "\n"
+        << "portal_ingest_files_total{source=\"dicom\",status=\"duplicate\"} " << d.duplicates
+        << "\n"
+        << "portal_ingest_files_total{source=\"dicom\",status=\"rejected\"} " << d.failed << "\n"
+        << "# HELP portal_dicom_associations_total DICOM associations, accepted or refused.\n"
+           "# TYPE portal_dicom_associations_total counter\n"
+        << "portal_dicom_associations_total{outcome=\"accepted\"} " << d.associations << "\n"
+        << "portal_dicom_associations_total{outcome=\"refused\"} " << d.refused << "\n"
+        << "# HELP portal_dicom_echoes_total C-ECHO requests answered.\n"
+           "# TYPE portal_dicom_echoes_total counter\n"
+        << "portal_dicom_echoes_total " << d.echoes << "\n";
+  }
   auto session = ctx.app.portal->system_session();
   out << "# HELP portal_mail_outbox Messages in the outbox, by status.\n"
          "# TYPE portal_mail_outbox gauge\n"

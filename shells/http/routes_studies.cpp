@@ -1,6 +1,6 @@
 // shells/http/routes_studies.cpp — study search (LIST-1, LIST-3..5), one study, its series,
 // instances and history (LIST-7), seen status (DIF-1), disabling, patient access codes,
-// exports (LIST-7, VIEW-6).
+// exports (LIST-7, VIEW-6), sending to a DICOM node (PLAT-2).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -106,6 +106,11 @@ void set_disabled(Context& ctx) {
 
 void new_access_code(Context& ctx) {
   ctx.send({{"access_code", ctx.user().new_patient_access_code(study_uid(ctx))}}, 201);
+}
+
+void send_study(Context& ctx) {
+  SendReport r = ctx.user().send_study(study_uid(ctx), get_string(ctx.json(), "node"));
+  ctx.send({{"node", r.node}, {"sent", r.sent}, {"failed", r.failed}, {"failures", r.failures}});
 }
 
 void export_study(Context& ctx) {

@@ -30,6 +30,7 @@ const std::vector<Route>& routes() {
       {"PUT", "/api/studies/{study_uid}/disabled", r::set_disabled, kAuth, true},
       {"POST", "/api/studies/{study_uid}/access-code", r::new_access_code, kAuth, true},
       {"GET", "/api/studies/{study_uid}/export", r::export_study, kAuth, true},
+      {"POST", "/api/studies/{study_uid}/send", r::send_study, kAuth, true},
       // Uploads (ING-1..4, ING-6)
       {"POST", "/api/uploads", r::upload, kAuth | kUpload, false},
       {"POST", "/api/studies/{study_uid}/files", r::add_files, kAuth | kUpload, true},

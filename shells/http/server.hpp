@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../common/model_json.hpp"
+#include "portal/dicomnet.hpp"
 #include "portal/portal.hpp"
 
 namespace portal::http {
@@ -101,6 +102,7 @@ struct App {
   std::atomic<std::uint64_t> ingest_stored{0}, ingest_duplicates{0}, ingest_rejected{0};
   std::atomic<std::uint64_t> mail_sent{0}, mail_failed{0};
   std::FILE* access_log = nullptr;
+  const DicomReceiver* dicom = nullptr;  ///< the DICOM receiver, when started
   std::string openapi;  ///< docs/openapi.yaml, loaded at start
 };
 

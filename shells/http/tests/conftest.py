@@ -251,11 +251,25 @@ def make_data_dir(tmp, cli_bin, studies, config=""):
     return data
 
 
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, portald_bin, cli_bin, studies):
     tmp = tmp_path_factory.mktemp("portald")
-    data = make_data_dir(tmp, cli_bin, studies)
-    srv = Server(portald_bin, data)
+    # The DICOM node studies are sent to: portald's own receiver (loopback only), so a send
+    # stores duplicates, acknowledged as success.
+    dicom_port = free_port()
+    data = make_data_dir(tmp, cli_bin, studies,
+                         f'\n[[dicom.nodes]]\nname = "archive"\naet = "PORTAL"\n'
+                         f'host = "127.0.0.1"\nport = {dicom_port}\n')
+    srv = Server(portald_bin, data, extra_args=["--dicom-port", str(dicom_port)])
     srv.access_log = tmp / "access.log"
     srv.manifest = studies[1]
     yield srv

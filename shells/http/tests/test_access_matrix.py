@@ -27,6 +27,7 @@ MATRIX = {
     "PUT /api/studies/{study_uid}/disabled": ("disable_study", 204),
     "POST /api/studies/{study_uid}/access-code": ("privileged", 201),
     "GET /api/studies/{study_uid}/export": ("export", 200),
+    "POST /api/studies/{study_uid}/send": ("download", 200),
     "POST /api/studies/{study_uid}/files": ("upload", 200),
     "GET /api/studies/{study_uid}/shares": ("privileged", 200),
     "POST /api/studies/{study_uid}/shares": ("share", 201),
@@ -41,11 +42,11 @@ MATRIX = {
 }
 
 RIGHTS = {
-    "administrator": {"disable_study", "export", "upload", "share", "privileged"},
-    "radiologist": {"disable_study", "export", "upload", "share", "privileged"},
-    "referring_physician": {"export", "share"},
-    "guest": set(),
-    "patient": set(),
+    "administrator": {"disable_study", "export", "upload", "share", "privileged", "download"},
+    "radiologist": {"disable_study", "export", "upload", "share", "privileged", "download"},
+    "referring_physician": {"export", "share", "download"},
+    "guest": {"download"},
+    "patient": {"download"},
 }
 
 
@@ -151,6 +152,8 @@ def call(client, route, study_uid, sop_uid, disabled_uid):
         body = {"recipients": "matrix@example.org"} if method == "POST" else None
     elif route.endswith("/shares/user"):
         body = {"login": "bystander"}
+    elif route.endswith("/send"):
+        body = {"node": "archive"}  # storescp started by the server fixture
     elif "/grants/" in route and method == "PUT":
         body = {}
     if method == "GET":

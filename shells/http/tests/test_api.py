@@ -453,7 +453,7 @@ def test_health_metrics_and_openapi(server, admin):
     text = m.body.decode()
     assert 'portal_http_requests_total{route="GET /api/studies",status="2xx"}' in text
     assert 'portal_http_request_duration_seconds_bucket{route="GET /api/studies",le="+Inf"}' in text
-    assert "portal_ingest_files_total{status=\"stored\"}" in text
+    assert 'portal_ingest_files_total{source="http",status="stored"}' in text
     assert "portal_mail_outbox{status=\"pending\"}" in text
     doc = server.client().get("/api/openapi.yaml")
     assert doc.status == 200
@@ -466,3 +466,12 @@ def test_access_log_is_json_lines_without_query_strings(server, admin):
     assert lines and {"time", "remote", "method", "path", "route", "status", "duration_ms"} <= set(lines[-1])
     assert "secretname" not in server.access_log.read_text()
     assert any(l["route"] == "GET /api/studies" for l in lines)
+
+
+def test_send_a_study_to_a_dicom_node(server, admin):
+    s = server.manifest["studies"][0]
+    r = admin.post(f"/api/studies/{s['study_uid']}/send", {"node": "archive"})
+    assert r.status == 200, r
+    assert r.json() == {"node": "archive", "sent": s["num_instances"], "failed": 0,
+                        "failures": []}
+    assert admin.post(f"/api/studies/{s['study_uid']}/send", {"node": "nowhere"}).status == 404

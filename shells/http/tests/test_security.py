@@ -336,3 +336,36 @@ def test_an_unread_body_is_never_taken_for_the_next_request(server):
         assert out.count(b"HTTP/1.1 ") == 1, out
         assert b'"status":"ok"' not in out
         assert b"Connection: close" in out
+
+
+def test_dicom_receiver_started_by_portald(portald_bin, tmp_path, cli_bin, studies):
+    """--dicom-port starts the C-STORE/C-ECHO receiver (PLAT-2) inside portald: what storescu
+    sends is searchable over HTTP at once and counted in /metrics."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    dicom_port = probe.getsockname()[1]
+    probe.close()
+    data = make_data_dir(tmp_path, cli_bin, studies)
+    srv = Server(portald_bin, data, extra_args=["--dicom-port", str(dicom_port)])
+    try:
+        assert "DICOM receiver" in srv.log_path.read_text()
+        env = dict(clean_env(), TCP_NODELAY="1")
+        echo = subprocess.run(["echoscu", "-aec", "PORTAL", "127.0.0.1", str(dicom_port)],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert echo.returncode == 0, echo.stderr
+        ct = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"
+        store = subprocess.run(["storescu", "-aec", "PORTAL", "-aet", "MODALITY", "127.0.0.1",
+                                str(dicom_port), ct], capture_output=True, text=True, env=env,
+                               timeout=60)
+        assert store.returncode == 0, store.stderr
+        c = srv.client()
+        c.sign_in("admin")
+        import pydicom
+        uid = pydicom.dcmread(ct).StudyInstanceUID
+        study = c.get(f"/api/studies/{uid}")
+        assert study.status == 200 and study.json()["repository"] == "dicom:MODALITY"
+        text = c.get("/metrics").body.decode()
+        assert 'portal_ingest_files_total{source="dicom",status="stored"} 1' in text
+        assert "portal_dicom_echoes_total 1" in text
+    finally:
+        assert srv.stop() == 0
