@@ -1,6 +1,6 @@
 // render_bench: rendering figures for issue #5 / benchmarks/README.md.
 //
-//   render_bench DIR [ROUNDS [ONLY]]     ONLY: jpeg, png, thumbnail or decode (for profiling)
+//   render_bench DIR [ROUNDS [ONLY]]     ONLY: a name prefix: jpeg, png, thumbnail, encode, decode, session
 //
 // DIR holds 512x512 16-bit CT instances (tests/data/gen_studies.py OUT --preset bench
 // --ct-instances 20). The files are read into memory first; each measurement renders one frame
@@ -10,9 +10,13 @@
 //   thumbnail  256-pixel JPEG (q=80) with the file's window
 //   encode     libjpeg-turbo alone on the windowed 8-bit frame (q=90): the floor of `jpeg`
 //   decode     decode_pixels alone (parse, checks, stored values)
+//   session thumbnail uncached / cached   Session::thumbnail through a portal in a scratch
+//              folder, with the thumbnail cache off (every call reads and renders) and on (hits
+//              after the warm-up); both include the access check and the audit record
 // Prints median and p95 wall ms per frame on one core (and the median thread CPU time, which
 // other processes on a shared machine do not inflate), then frames/s with one thread per core.
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +33,8 @@
 #include "libportal/render/encode.hpp"
 #include "portal/error.hpp"
 #include "portal/imaging.hpp"
+#include "portal/portal.hpp"
+#include "portal/session.hpp"
 
 using namespace portal;
 using Steady = std::chrono::steady_clock;
@@ -67,7 +73,7 @@ using Job = std::function<std::string(const std::string&)>;
 std::string g_only;
 
 void measure(const char* name, const Job& job, const std::vector<std::string>& inputs, int rounds) {
-  if (!g_only.empty() && g_only != name) return;
+  if (!g_only.empty() && std::string(name).rfind(g_only, 0) != 0) return;
   std::vector<double> ms, cpu;
   std::size_t bytes_out = 0;
   for (int i = 0; i < 20; ++i) job(inputs[i % inputs.size()]);  // warm up
@@ -155,5 +161,27 @@ int main(int argc, char** argv) {
       "decode",
       [&](const std::string& b) { return std::string(1, char(decode_pixels(b).data[0])); }, inputs,
       rounds);
+  if (g_only.empty() || g_only.rfind("session", 0) == 0) {
+    // The same calls with the cache off (every call renders) and on (after the warm-up, every
+    // call is a hit).
+    for (bool cached : {false, true}) {
+      std::string scratch = std::filesystem::temp_directory_path().string() + "/render_bench-" +
+                            std::to_string(::getpid());
+      {
+        Options o;
+        o.thumbnail_cache = cached;
+        o.load_config = false;
+        auto portal = Portal::open(scratch, o);
+        auto s = portal->system_session();
+        std::vector<std::string> sops;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          sops.push_back(s.ingest_bytes("ct" + std::to_string(i), inputs[i]).sop_uid);
+        measure(
+            cached ? "session thumbnail cached" : "session thumbnail uncached",
+            [&](const std::string& sop) { return s.thumbnail(sop, 256); }, sops, rounds);
+      }
+      std::filesystem::remove_all(scratch);
+    }
+  }
   return 0;
 }

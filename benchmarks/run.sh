@@ -47,3 +47,6 @@ if [ ! -f "$WORK/ct20/manifest.json" ]; then
   /usr/bin/python3 tests/data/gen_studies.py "$WORK/ct20" --preset bench --ct-instances 20
 fi
 "$BUILD/benchmarks/render_bench" "$WORK/ct20" 50
+
+# C-STORE ingest with 4 parallel associations against folder ingest of the same files (PLAT-2).
+benchmarks/dicom_store.sh "$BUILD"

@@ -123,7 +123,7 @@ StudyPage find_studies(const Session& session, const std::string& period,
                        std::string first_name, std::string last_name, std::string modality,
                        std::string patient_id, std::string accession, std::string referring,
                        std::string performing, std::string site, const std::string& sort,
-                       int limit, int offset, std::string seen) {
+                       int limit, int offset, std::string seen, std::string report) {
   StudyQuery query;
   query.period = parse_period(period);
   query.date_from = date_text(date_from, "date_from");
@@ -140,6 +140,7 @@ StudyPage find_studies(const Session& session, const std::string& period,
   query.limit = limit;
   query.offset = offset;
   query.seen = std::move(seen);
+  query.report = std::move(report);
   py::gil_scoped_release nogil;
   return session.find_studies(query);
 }
@@ -251,6 +252,9 @@ const std::vector<OptionField>& option_fields() {
       option("dicom_timeout_seconds", "int", &Options::dicom_timeout_seconds),
       dicom_nodes_option(),
       option("viewer_token_minutes", "int", &Options::viewer_token_minutes),
+      option("max_report_bytes", "int", &Options::max_report_bytes),
+      option("max_audio_bytes", "int", &Options::max_audio_bytes),
+      option("thumbnail_cache", "bool", &Options::thumbnail_cache),
   };
   return fields;
 }
@@ -337,9 +341,9 @@ void bind_api(py::module_& m) {
            py::arg("last_name") = "", py::arg("modality") = "", py::arg("patient_id") = "",
            py::arg("accession") = "", py::arg("referring") = "", py::arg("performing") = "",
            py::arg("site") = "", py::arg("sort") = "-date", py::arg("limit") = 0,
-           py::arg("offset") = 0, py::arg("seen") = "",
+           py::arg("offset") = 0, py::arg("seen") = "", py::arg("report") = "",
            "Searches the studies this session may see (seen: '', 'seen' or 'unseen' by the "
-           "caller's role); returns a StudyList (one page, with the "
+           "caller's role; report: '', 'yes', 'no', 'draft', 'final'); returns a StudyList (one page, with the "
            "total count of matches).")
       .def("study", &Session::study, py::arg("uid"), nogil(),
            "One study; raises NotFoundError when absent or not visible.")

@@ -33,5 +33,8 @@ void bind_imaging(py::module_& m);
 /// SendReport, Session.send_study, Session.viewer_token and Portal.viewer_session (PLAT-2,
 /// LIST-7). Runs after bind_api, whose classes it extends.
 void bind_dicomnet(py::module_& m);
+/// Report, AudioNote, UploadedDocument and the report, audio and document calls of Session.
+/// Runs after bind_api.
+void bind_reports(py::module_& m);
 
 }  // namespace portal::python

@@ -49,6 +49,8 @@ py::dict to_dict(const Study& s) {
   d["seen_by_radiologist"] = s.seen_by_radiologist;
   d["seen_by_referring"] = s.seen_by_referring;
   d["seen_by_patient"] = s.seen_by_patient;
+  d["has_report"] = s.has_report;
+  d["report_status"] = s.report_status;
   return d;
 }
 
@@ -189,7 +191,9 @@ void bind_model(py::module_& m) {
       .def_readonly("updated_at", &Study::updated_at, "UTC ISO 8601, last instance arrival")
       .def_readonly("seen_by_radiologist", &Study::seen_by_radiologist, "DIF-1 seen status")
       .def_readonly("seen_by_referring", &Study::seen_by_referring)
-      .def_readonly("seen_by_patient", &Study::seen_by_patient);
+      .def_readonly("seen_by_patient", &Study::seen_by_patient)
+      .def_readonly("has_report", &Study::has_report, "LIST-8 report indicator")
+      .def_readonly("report_status", &Study::report_status, "'draft', 'final' or ''");
   study.def("to_dict", [](const Study& s) { return to_dict(s); },
             "The fields as a plain dict (patient as a nested dict).");
   study.def("__eq__", [](const Study& a, const Study& b) { return to_dict(a).equal(to_dict(b)); },

@@ -14,4 +14,5 @@ PYBIND11_MODULE(portal, m) {
   portal::python::bind_accounts_api(m);
   portal::python::bind_imaging(m);
   portal::python::bind_dicomnet(m);
+  portal::python::bind_reports(m);
 }

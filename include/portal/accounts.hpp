@@ -27,6 +27,8 @@ inline constexpr std::string_view kRightDownload = "download";
 inline constexpr std::string_view kRightExport = "export";
 inline constexpr std::string_view kRightManageReports = "manage_reports";
 inline constexpr std::string_view kRightRecordAudio = "record_audio";
+/// Delete documents uploaded through the portal (VIEW-6), never ingested originals.
+inline constexpr std::string_view kRightDeleteDocuments = "delete_documents";
 
 /// Every right name a profile may hold (named rights, then column:* and tool:*), sorted.
 std::vector<std::string> known_rights();

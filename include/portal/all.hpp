@@ -12,4 +12,5 @@
 #include "portal/options.hpp"
 #include "portal/portal.hpp"
 #include "portal/query.hpp"
+#include "portal/reports.hpp"
 #include "portal/session.hpp"

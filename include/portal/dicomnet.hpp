@@ -19,6 +19,7 @@ struct DicomReceiverStats {
   std::uint64_t stored = 0;        ///< instances stored (new) — durable when acknowledged
   std::uint64_t duplicates = 0;    ///< instances already stored (acknowledged as success)
   std::uint64_t failed = 0;        ///< instances refused (corrupt, identity conflict, ...)
+  std::uint64_t commits = 0;       ///< durable group commits (instances arriving together share one)
 };
 
 /// Receiver settings; unset fields take the portal's Options (dicom_*).

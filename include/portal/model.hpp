@@ -40,6 +40,11 @@ struct Study {
   bool seen_by_radiologist = false;
   bool seen_by_referring = false;
   bool seen_by_patient = false;
+  /// LIST-8: the study has a report this principal may read (Session::report), and its status
+  /// ("draft" or "final"; drafts show only to profiles with manage_reports). Empty status and
+  /// false when there is none, or when the principal has no "column:report" right.
+  bool has_report = false;
+  std::string report_status;
 };
 
 /// A study shared with one recipient (DIF-5, DIF-6). A share to an address without an account

@@ -186,6 +186,12 @@ struct Options {
   std::vector<DicomNode> dicom_nodes;
   /// Lifetime of a desktop-viewer token (Session::viewer_token), minutes (default 60).
   int viewer_token_minutes = 60;
+  /// Largest report (text or PDF) Session::set_report accepts, in bytes (default 32 MiB).
+  std::uint64_t max_report_bytes = 32ull << 20;
+  /// Largest audio note Session::add_audio accepts, in bytes (default 32 MiB).
+  std::uint64_t max_audio_bytes = 32ull << 20;
+  /// Keep rendered thumbnails in `<data>/cache/thumbnails` (default true).
+  bool thumbnail_cache = true;
 };
 
 }  // namespace portal

@@ -58,6 +58,10 @@ struct StudyQuery {
   /// referring physicians; the patient for patients. Guests have no read status: any other
   /// value, or a guest asking, is Error(kInvalidArgument).
   std::string seen;
+  /// Report (LIST-8): "" (any), "yes" (has a report), "no" (has none), "draft" or "final".
+  /// Drafts count only for profiles with manage_reports: for others "yes" means a final
+  /// report, and "draft" is Error(kPermissionDenied). Anything else is kInvalidArgument.
+  std::string report;
   Sort sort;
   int limit = 0;           ///< 0 = Options::search_default_limit; clamped to Options::search_max_limit
   int offset = 0;
@@ -109,6 +113,9 @@ struct IngestOptions {
   bool update_demographics = false;
   /// Recorded on new studies as their repository (LIST-2). Empty = "import".
   std::string repository;
+  /// LIST-8: the first DICOM Structured Report or Encapsulated PDF received for a study without
+  /// a report becomes its report. Session::add_files turns this off for uploaded documents.
+  bool recognise_reports = true;
   /// Keep every IngestResult in the report. Turn off for huge ingests: memory then stays bounded
   /// and the callback is the only per-file output.
   bool collect_results = true;

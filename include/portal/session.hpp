@@ -14,6 +14,7 @@
 #include "portal/imaging.hpp"
 #include "portal/model.hpp"
 #include "portal/query.hpp"
+#include "portal/reports.hpp"
 
 namespace portal {
 
@@ -209,6 +210,50 @@ class Session {
   /// stored, and when no file is given.
   std::vector<IngestResult> create_study(const NewStudyForm& form,
                                          const std::vector<NamedFile>& images);
+
+  /// The documents of a study that were uploaded through the portal (PDF, PNG, JPEG files
+  /// made into instances by add_files or create_study), oldest first. kNotFound like study().
+  std::vector<UploadedDocument> documents(const std::string& study_uid) const;
+  /// Deletes a document uploaded through the portal (VIEW-6): its instance's index rows and
+  /// file go together (the index first, in one transaction; a crash before the file is removed
+  /// leaves an orphan that fsck --repair removes). Needs the delete_documents right
+  /// (kPermissionDenied); kNotFound when the instance is not visible; kConflict for an
+  /// instance that was not made from an uploaded file (ingested originals are never deleted).
+  /// The study goes too when it was its last instance. Audited ("document_delete").
+  void delete_document(const std::string& sop_uid);
+
+  // --- Reports (LIST-8, VIEW-6). One report per study, text or PDF, draft or final. ----------
+  /// The report of a study this principal sees (kNotFound otherwise), or std::nullopt when it
+  /// has none — or only a draft and the principal lacks manage_reports. Audited ("report_view").
+  std::optional<Report> report(const std::string& study_uid) const;
+  /// The report as a PDF: a PDF report byte for byte, a text report (or a Structured Report)
+  /// laid out on A4 pages with the study header. kNotFound when there is no report this
+  /// principal may read. Audited ("report_view").
+  std::string report_pdf(const std::string& study_uid) const;
+  /// Creates or replaces the report of a study (its creation time is kept). Needs the
+  /// manage_reports right (kPermissionDenied). kInvalidArgument unless exactly one of text (not
+  /// blank, valid UTF-8) and pdf (starting with "%PDF-") is given; kTooLarge past
+  /// Options::max_report_bytes; kConflict to make a final report a draft again. A report that
+  /// becomes final is announced (on_report_available). Audited ("report_set").
+  Report set_report(const std::string& study_uid, const ReportContent& content);
+  /// Deletes the report (a recognised DICOM report's instance stays). Needs manage_reports;
+  /// kNotFound when the study has no report. Audited ("report_delete").
+  void delete_report(const std::string& study_uid);
+
+  // --- Audio notes (VIEW-6). Everyone who sees a study may list and play its notes; adding
+  // and deleting need the record_audio right (kPermissionDenied). --------------------------
+  /// Attaches a WebM, Ogg or MP4 audio file (told by content, never by name; video, other
+  /// types and empty files are kInvalidArgument) to a study; kTooLarge past
+  /// Options::max_audio_bytes. Durable when it returns. Audited ("audio_add").
+  AudioNote add_audio(const std::string& study_uid, const NamedFile& file);
+  /// The notes of a study, oldest first. kNotFound like study().
+  std::vector<AudioNote> audio_notes(const std::string& study_uid) const;
+  /// One note's description; kNotFound when absent or its study is not visible.
+  AudioNote audio_note(const std::string& audio_id) const;
+  /// One note's bytes (its media type is in audio_note()). Audited ("audio_read").
+  std::string audio(const std::string& audio_id) const;
+  /// Deletes a note (index row, then its file). Audited ("audio_delete").
+  void delete_audio(const std::string& audio_id);
 
   /// Streams an export of a study this principal sees to `sink`, chunk by chunk (memory stays
   /// bounded). Needs the export right (kPermissionDenied), kNotFound when not visible. Audited.

@@ -42,7 +42,7 @@ const std::vector<std::string>& named_rights() {
       std::string(kRightNotify),       std::string(kRightAdvancedFilters),
       std::string(kRightDisableStudy), std::string(kRightDownload),
       std::string(kRightExport),       std::string(kRightManageReports),
-      std::string(kRightRecordAudio)};
+      std::string(kRightRecordAudio),  std::string(kRightDeleteDocuments)};
   return v;
 }
 
@@ -86,7 +86,7 @@ std::map<std::string, std::vector<std::string>> default_profile_rights() {
   out[std::string(kAdministrator)] = all_rights();
   out[std::string(kRadiologist)] =
       plus(plus({"upload", "share", "notify", "advanced_filters", "disable_study", "download",
-                 "export", "manage_reports", "record_audio"},
+                 "export", "manage_reports", "record_audio", "delete_documents"},
                 columns),
            tools);
   out[std::string(kReferringPhysician)] =
@@ -149,6 +149,12 @@ void redact_study(const Principal& p, Study& s) {
   if (hidden("repository")) s.repository.clear();
   if (hidden("accession")) s.accession.clear();
   if (hidden("modalities")) s.modalities.clear();
+  // LIST-8: drafts are for the profiles that write reports.
+  if (hidden("report") ||
+      (s.report_status == "draft" && !has_right(p, std::string(kRightManageReports)))) {
+    s.has_report = false;
+    s.report_status.clear();
+  }
 }
 
 void check_query_rights(const Principal& p, const StudyQuery& q) {

@@ -2,6 +2,7 @@
 // through a group commit shared by every association.
 #include "portal/dicomnet.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -23,6 +24,9 @@ struct Job {
   bool done = false;
 };
 }  // namespace
+
+/// How long a group commit waits for instances of other associations still arriving.
+constexpr int kGatherMs = 4;
 
 struct DicomReceiver::Impl {
   Session session;
@@ -76,6 +80,14 @@ void DicomReceiver::Impl::commit_loop() {
       std::unique_lock<std::mutex> lock(mutex);
       work.wait(lock, [&] { return quit || !queue.empty(); });
       if (queue.empty() && quit) return;
+      // Each association has at most one instance in flight (C-STORE waits for its response),
+      // so a group can hold one per open association: wait a moment for those still arriving
+      // — a durable commit costs several disk flushes, whatever its size.
+      std::size_t open_associations =
+          server ? static_cast<std::size_t>(server->active_associations()) : 1;
+      if (queue.size() < open_associations)
+        work.wait_for(lock, std::chrono::milliseconds(kGatherMs),
+                      [&] { return quit || queue.size() >= open_associations; });
       std::size_t n = std::min<std::size_t>(queue.size(),
                                             std::max(1, state->options.ingest_batch));
       jobs.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
@@ -95,6 +107,8 @@ void DicomReceiver::Impl::commit_loop() {
         IngestOptions opts;
         opts.repository = repo;
         state->ingestor->commit(batch, opts);
+        std::lock_guard<std::mutex> lock(mutex);
+        ++counts.commits;
       } catch (const Error& e) {
         for (auto& p : batch) {
           if (p.result.status == IngestStatus::kStored) continue;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "libportal/api/report_hook.hpp"
 #include "libportal/api/state.hpp"
 #include "libportal/common/clock.hpp"
 #include "libportal/common/fs.hpp"
@@ -137,8 +138,12 @@ std::shared_ptr<Portal> Portal::open(const std::string& dir, Options options) {
   state->index = std::make_unique<detail::Index>(state->data_dir + "/index.sqlite");
   // Files published by a process that died before indexing them are removed.
   state->blobs->recover([&](const std::string& id) { return state->index->blob_indexed(id); });
+  state->reports = std::make_unique<detail::ReportStore>(*state->index);
+  // The state owns the ingestor: a plain pointer back to it cannot dangle.
+  detail::PortalState* raw = state.get();
   state->ingestor = std::make_unique<detail::Ingestor>(detail::IngestContext{
-      *state->index, *state->blobs, state->options, *state->clock, scratch});
+      *state->index, *state->blobs, state->options, *state->clock, scratch,
+      [raw](const std::string& study_uid) { detail::on_report_available(*raw, study_uid); }});
   state->accounts = std::make_unique<detail::AccountStore>(*state->index);
   state->access_tokens = std::make_unique<detail::AccessTokenStore>(*state->index);
   state->accounts->seed_rights(detail::default_profile_rights());

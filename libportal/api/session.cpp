@@ -1,6 +1,7 @@
 #include "portal/session.hpp"
 
 #include "libportal/api/state.hpp"
+#include "portal/accounts.hpp"
 #include "portal/error.hpp"
 
 namespace portal {
@@ -44,6 +45,7 @@ StudyPage Session::find_studies(const StudyQuery& query) const {
   auto ctx = state_->search_context();
   ctx.filter = detail::study_filter(p, state_->now_ms());
   ctx.seen_role = detail::seen_filter_role(p);
+  ctx.report_drafts = detail::has_right(p, std::string(kRightManageReports));
   auto page = state_->index->search(query, ctx);
   for (auto& s : page.studies) detail::redact_study(p, s);
   return page;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "libportal/api/state.hpp"
+#include "libportal/api/thumbnail_cache.hpp"
 #include "libportal/common/clock.hpp"
 #include "libportal/common/text.hpp"
 #include "libportal/dicom/dicom_parse.hpp"
@@ -63,7 +64,17 @@ std::vector<IngestResult> Session::add_files(const std::string& study_uid,
   const std::string document_series = detail::new_dicom_uid();
   IngestOptions opts;
   opts.repository = "upload";
+  // A DICOM file (an SR too) is ingested data; what the portal makes from a PDF or an image is
+  // an uploaded document, never the study's report.
+  IngestOptions doc_opts = opts;
+  doc_opts.recognise_reports = false;
+  const auto who = current();
   std::vector<IngestResult> results;
+  auto record = [&](const NamedFile& f) {
+    const IngestResult& r = results.back();
+    if (r.status == IngestStatus::kStored)
+      state_->reports->add_document(r.sop_uid, f.name, who.login, state_->now_ms());
+  };
   int number = 0;
   for (const auto& f : files) {
     try {
@@ -83,8 +94,9 @@ std::vector<IngestResult> Session::add_files(const std::string& study_uid,
         doc.series_number = 9002;
         doc.instance_number = number;
         doc.series_description = "Documents";
-        results.push_back(
-            ingest_bytes(f.name, detail::make_encapsulated_pdf(doc, f.bytes, title_of(f.name)), opts));
+        results.push_back(ingest_bytes(
+            f.name, detail::make_encapsulated_pdf(doc, f.bytes, title_of(f.name)), doc_opts));
+        record(f);
       } else if (detail::sniff_image(f.bytes) != detail::ImageKind::kNone) {
         auto img = detail::decode_image(f.bytes, state_->options.imaging.max_dimension);
         detail::DicomizeContext sc = ctx;
@@ -95,7 +107,8 @@ std::vector<IngestResult> Session::add_files(const std::string& study_uid,
         results.push_back(ingest_bytes(
             f.name,
             detail::make_secondary_capture(sc, img.width, img.height, img.channels, img.pixels),
-            opts));
+            doc_opts));
+        record(f);
       } else {
         results.push_back(rejected(f, ErrorCode::kUnsupported,
                                    "not a DICOM, PDF, PNG or JPEG file"));
@@ -151,6 +164,8 @@ std::vector<IngestResult> Session::create_study(const NewStudyForm& form,
   ctx.series_number = 1;
   IngestOptions opts;
   opts.repository = "upload";
+  opts.recognise_reports = false;
+  const auto who = current();
   std::vector<IngestResult> results;
   int number = 0;
   for (const auto& f : images) {
@@ -162,6 +177,8 @@ std::vector<IngestResult> Session::create_study(const NewStudyForm& form,
           f.name, detail::make_secondary_capture(sc, img.width, img.height, img.channels, img.pixels),
           opts));
       results.back().source = f.name;
+      if (results.back().status == IngestStatus::kStored)
+        state_->reports->add_document(results.back().sop_uid, f.name, who.login, state_->now_ms());
     } catch (const Error& e) {
       if (e.code() == ErrorCode::kUnauthenticated || e.code() == ErrorCode::kPermissionDenied)
         throw;
@@ -169,6 +186,62 @@ std::vector<IngestResult> Session::create_study(const NewStudyForm& form,
     }
   }
   return results;
+}
+
+}  // namespace portal
+
+namespace portal {
+
+std::vector<UploadedDocument> Session::documents(const std::string& study_uid) const {
+  require_study(study_uid);
+  std::vector<UploadedDocument> out;
+  for (const auto& d : state_->reports->documents(study_uid)) {
+    UploadedDocument u;
+    u.sop_uid = d.sop_uid;
+    u.study_uid = d.study_uid;
+    u.name = d.name;
+    u.uploaded_by = d.uploaded_by;
+    u.uploaded_at = detail::iso8601_utc(
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(d.uploaded_at)));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+void Session::delete_document(const std::string& sop_uid) {
+  auto p = current();
+  auto study_uid = state_->accounts->instance_study(sop_uid);
+  if (!study_uid || !state_->index->study(*study_uid, detail::study_filter(p, state_->now_ms()))) {
+    state_->audit(p, address(), {"document_delete", "not_found", "", "", sop_uid});
+    throw Error(ErrorCode::kNotFound, "no instance " + sop_uid);
+  }
+  if (!detail::has_right(p, std::string(kRightDeleteDocuments))) {
+    state_->audit(p, address(), {"document_delete", "denied", *study_uid, "", sop_uid});
+    throw Error(ErrorCode::kPermissionDenied, "this profile may not delete documents");
+  }
+  auto doc = state_->reports->document(sop_uid);
+  if (!doc) {
+    state_->audit(p, address(), {"document_delete", "refused", *study_uid, "", sop_uid});
+    throw Error(ErrorCode::kConflict, "instance " + sop_uid +
+                                          " was not uploaded through the portal; ingested "
+                                          "originals are never deleted");
+  }
+  auto loc = state_->index->instance_location(sop_uid);
+  // When this is the study's last instance the study goes too, with its report and notes:
+  // their files are removed after the index says so.
+  std::vector<std::string> blobs = {doc->blob_id};
+  auto st = state_->index->study(*study_uid);
+  if (st && st->num_instances <= 1) {
+    if (auto r = state_->reports->report(*study_uid); r && !r->blob_id.empty())
+      blobs.push_back(r->blob_id);
+    for (const auto& a : state_->reports->audio_notes(*study_uid)) blobs.push_back(a.blob_id);
+  }
+  // The index first (instance, its document row, the aggregates: one transaction), then the
+  // files: a crash in between leaves only orphans that fsck --repair removes.
+  state_->index->drop_instance(sop_uid);
+  for (const auto& id : blobs) state_->blobs->remove(id);
+  if (loc) detail::drop_cached_thumbnails(*state_, loc->sha256);
+  state_->audit(p, address(), {"document_delete", "success", *study_uid, "", sop_uid});
 }
 
 }  // namespace portal

@@ -129,6 +129,15 @@ void Session::write_summary(const std::string& study_uid, const std::vector<Inst
               "Series: " + std::to_string(st.num_series) + "    Instances: " +
                   std::to_string(st.num_instances)};
   c.footer = "libportal — study summary, not for diagnosis";
+  // LIST-7, VIEW-6: the report as this principal may read it (drafts for report writers only).
+  if (auto r = report(study_uid)) {
+    std::string head = std::string("Status: ") + std::string(report_status_name(r->status)) +
+                       "    Author: " + r->author + "    Updated: " + r->updated_at.substr(0, 16);
+    c.report = r->format == ReportFormat::kText
+                   ? head + "\n" + r->text
+                   : head + "\nThe report is a PDF document (" + std::to_string(r->pdf_size) +
+                         " bytes), delivered separately as the report PDF.";
+  }
   // One key image per series: its middle instance that renders.
   for (const Series& se : series(study_uid)) {
     std::vector<const Instance*> of;

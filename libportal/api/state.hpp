@@ -17,6 +17,7 @@
 #include "libportal/store/access_tokens.hpp"
 #include "libportal/store/accounts.hpp"
 #include "libportal/store/index.hpp"
+#include "libportal/store/reports.hpp"
 #include "portal/accounts.hpp"
 #include "portal/options.hpp"
 
@@ -62,6 +63,7 @@ struct PortalState {
   std::unique_ptr<Index> index;
   std::unique_ptr<Ingestor> ingestor;
   std::unique_ptr<AccountStore> accounts;
+  std::unique_ptr<ReportStore> reports;  ///< reports, audio notes, uploaded documents
   std::unique_ptr<AccessTokenStore> access_tokens;  ///< issue [http]
   std::string spool_dir;
   /// `<data>/secret.key`, made on first use: seals outbox bodies that carry a one-time link.

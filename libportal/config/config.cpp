@@ -64,6 +64,9 @@ const std::vector<Setting>& settings() {
       {"smtp", "user", &Options::smtp_user},
       {"smtp", "password", &Options::smtp_password},
       {"smtp", "timeout_seconds", &Options::smtp_timeout_seconds},
+      {"reports", "max_report_bytes", &Options::max_report_bytes},
+      {"reports", "max_audio_bytes", &Options::max_audio_bytes},
+      {"imaging", "thumbnail_cache", &Options::thumbnail_cache},
       // [http]: portald (shells/http) only.
       {"http", "listen", &Options::http_listen},
       {"http", "tls_cert", &Options::http_tls_cert},

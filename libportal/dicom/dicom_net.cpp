@@ -42,6 +42,9 @@ void disable_nagle_env() {
   std::call_once(once, [] { setenv("TCP_NODELAY", "1", 0); });
 }
 
+// Seconds a connected peer has to send its association request.
+constexpr int kRequestTimeout = 3;
+
 const char* kTransferSyntaxes[] = {
     UID_JPEGProcess1TransferSyntax,          UID_JPEGProcess2_4TransferSyntax,
     UID_JPEGProcess14SV1TransferSyntax,      UID_JPEGProcess14TransferSyntax,
@@ -133,6 +136,11 @@ StoreServerStats StoreServer::stats() const {
   return impl_->counters;
 }
 
+int StoreServer::active_associations() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->active;
+}
+
 void StoreServer::start() {
   if (impl_->started.exchange(true)) throw Error(ErrorCode::kConflict, "already listening");
   dicom_init();
@@ -164,7 +172,10 @@ void StoreServer::start() {
                                     ": " + std::strerror(e));
   }
   // DCMTK's acceptor network is made without a port (no socket of its own), then given ours.
-  OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, 0, c.timeout_seconds, &impl_->net);
+  // The network timeout bounds the wait for an A-ASSOCIATE-RQ after a TCP connect, during which
+  // the (single) listening thread serves no one: keep it short whatever dicom.timeout_seconds.
+  OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, 0, std::min(c.timeout_seconds, kRequestTimeout),
+                                           &impl_->net);
   if (cond.bad()) {
     ::close(fd);
     impl_->started = false;
@@ -322,7 +333,8 @@ void StoreServer::Impl::serve(T_ASC_Association* assoc, std::string calling) {
       StoreCallbackData data{this, &calling, DcmXfer(pc.acceptedTransferSyntax).getXfer()};
       DcmDataset* ds = nullptr;
       cond = DIMSE_storeProvider(assoc, pid, &msg.msg.CStoreRQ, nullptr, OFFalse, &ds,
-                                 store_callback, &data, DIMSE_BLOCKING, 0);
+                                 store_callback, &data, DIMSE_NONBLOCKING,
+                                 config.timeout_seconds);
       delete ds;
       std::lock_guard<std::mutex> lock(mutex);
       ++(data.ok ? counters.stores : counters.store_failures);

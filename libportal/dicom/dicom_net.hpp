@@ -56,6 +56,8 @@ class StoreServer {
   void stop();
   bool running() const;
   StoreServerStats stats() const;
+  /// Associations open right now.
+  int active_associations() const;
 
   struct Impl;
 

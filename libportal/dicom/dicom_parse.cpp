@@ -134,6 +134,21 @@ DicomMeta extract(DcmFileFormat& ff) {
     int frames = get_int(ds, DCM_NumberOfFrames);
     m.frames = frames > 0 ? frames : 1;
   }
+  if (is_structured_report_class(m.sop_class_uid)) {
+    m.report_kind = "sr";
+    std::string verification = get_string(ds, DCM_VerificationFlag, false);
+    std::string completion = get_string(ds, DCM_CompletionFlag, false);
+    m.report_status = verification == "VERIFIED" || completion == "COMPLETE" ? "final" : "draft";
+    DcmItem* observer = nullptr;
+    if (ds->findAndGetSequenceItem(DCM_VerifyingObserverSequence, observer).good() && observer)
+      m.report_author = get_string(observer, DCM_VerifyingObserverName, true);
+    if (m.report_author.empty() &&
+        ds->findAndGetSequenceItem(DCM_AuthorObserverSequence, observer).good() && observer)
+      m.report_author = get_string(observer, DCM_PersonName, true);
+  } else if (m.sop_class_uid == kEncapsulatedPdfClass) {
+    m.report_kind = "pdf";
+    m.report_status = "final";
+  }
   return m;
 }
 
@@ -189,6 +204,10 @@ bool pixel_data_fits(const char* data, std::size_t size, std::size_t pos, E_Tran
 }
 
 }  // namespace
+
+bool is_structured_report_class(const std::string& uid) {
+  return uid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) == 0;
+}
 
 DicomMeta parse_dicom(const char* data, std::size_t size) {
   dicom_init();

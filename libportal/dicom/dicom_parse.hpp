@@ -19,7 +19,20 @@ struct DicomMeta {
   int series_number = 0;
   int instance_number = 0;
   int rows = 0, columns = 0, frames = 0;
+  /// LIST-8: "sr" for a Structured Report, "pdf" for an Encapsulated PDF, else empty.
+  std::string report_kind;
+  /// Structured Reports: "final" when the Verification Flag is VERIFIED or the Completion Flag
+  /// COMPLETE, else "draft"; Encapsulated PDFs are "final".
+  std::string report_status;
+  /// The verifying observer, else the first author observer's name (PN form), when present.
+  std::string report_author;
 };
+
+/// True for the SOP classes of DICOM Structured Reports (1.2.840.10008.5.1.4.1.1.88.*).
+bool is_structured_report_class(const std::string& sop_class_uid);
+
+/// The SOP Class UID of Encapsulated PDF Storage.
+inline constexpr const char* kEncapsulatedPdfClass = "1.2.840.10008.5.1.4.1.1.104.1";
 
 /// Registers DCMTK's decoders and quiets its logging. Idempotent and thread-safe.
 void dicom_init();

@@ -632,11 +632,13 @@ std::string DicomWeb::search_instances(const std::string& study_uid, const std::
   int skipped = 0;
   for (const auto& uid : studies) {
     std::set<std::string> series_ok;
-    for (const auto& s : session_.series(uid))
-      if (series_match(s, q) && (series_uid.empty() || s.uid == series_uid)) series_ok.insert(s.uid);
-    if (!series_uid.empty() && series_ok.empty() && key(q, "Modality") == nullptr &&
-        key(q, "SeriesInstanceUID") == nullptr && key(q, "SeriesNumber") == nullptr)
-      throw Error(ErrorCode::kNotFound, "no series " + series_uid);
+    bool series_found = series_uid.empty();
+    for (const auto& s : session_.series(uid)) {
+      if (!series_uid.empty() && s.uid != series_uid) continue;
+      series_found = true;
+      if (series_match(s, q)) series_ok.insert(s.uid);
+    }
+    if (!series_found) throw Error(ErrorCode::kNotFound, "no series " + series_uid);
     for (const auto& i : session_.instances(uid, series_uid)) {
       if (!series_ok.count(i.series_uid) || !instance_match(i, q)) continue;
       if (skipped++ < q.offset) continue;
@@ -652,19 +654,19 @@ std::string DicomWeb::search_instances(const std::string& study_uid, const std::
 DicomWebStream DicomWeb::retrieve(const std::string& study_uid, const std::string& series_uid,
                                   const std::string& sop_uid, const std::string& accept) const {
   auto list = target_instances(session_, study_uid, series_uid, sop_uid);
-  for (const auto& o : offers(accept)) {
+  auto acceptable = [&](const Offer& o) {
     bool dicom = o.type == "application/dicom" || o.type == "*/*" || o.type == "application/*";
-    if (!dicom) continue;
-    if (o.transfer_syntax.empty() || o.transfer_syntax == "*") goto ok;
-    bool all_match = std::all_of(list.begin(), list.end(), [&](const Instance& i) {
+    if (!dicom) return false;
+    if (o.transfer_syntax.empty() || o.transfer_syntax == "*") return true;
+    return std::all_of(list.begin(), list.end(), [&](const Instance& i) {
       return i.transfer_syntax_uid == o.transfer_syntax;
     });
-    if (all_match) goto ok;
-  }
-  throw Error(ErrorCode::kUnsupported,
-              "instances are delivered as stored: accept application/dicom with "
-              "transfer-syntax=* (or the stored syntax)");
-ok:
+  };
+  auto offered = offers(accept);
+  if (std::none_of(offered.begin(), offered.end(), acceptable))
+    throw Error(ErrorCode::kUnsupported,
+                "instances are delivered as stored: accept application/dicom with "
+                "transfer-syntax=* (or the stored syntax)");
   DicomWebStream out;
   std::string boundary = new_boundary();
   out.content_type =

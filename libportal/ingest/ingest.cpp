@@ -106,6 +106,11 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
   std::string now = iso8601_utc(ctx.clock.now());
   std::vector<std::unique_ptr<StagedBlob>> to_publish;
   std::vector<Prepared*> accepted;
+  std::vector<std::string> reports;  // studies whose final report arrived in this group
+  bool reports_ready = false;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  ctx.clock.now().time_since_epoch())
+                                  .count();
   try {
     WriteTxn txn(ctx.index);
     for (auto& p : batch) {
@@ -120,6 +125,8 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
         std::int64_t patient = resolve_patient(txn, *p.meta, opts, now);
         txn.add_instance(patient, *p.meta, repository, p.blob->id(), p.sha256,
                          static_cast<std::int64_t>(p.blob->size()), now);
+        if (opts.recognise_reports && txn.recognise_report(*p.meta, now_ms))
+          reports.push_back(p.meta->study_uid);
         txn.release();
         accepted.push_back(&p);
       } catch (const Error& e) {
@@ -149,6 +156,7 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
     }
     ctx.blobs.settle(ticket);
     for (auto* p : accepted) p->result.status = IngestStatus::kStored;
+    reports_ready = true;
   } catch (const Error& e) {
     for (auto* p : accepted) {
       p->result.status = IngestStatus::kRejected;
@@ -156,6 +164,12 @@ void commit_batch(const IngestContext& ctx, const IngestOptions& opts, std::vect
       p->result.message = std::string("not stored: ") + e.what();
     }
   }
+  // Outside the transaction (the hook writes too); the files are stored whatever it does.
+  if (reports_ready && ctx.on_report)
+    for (const auto& uid : reports) try {
+        ctx.on_report(uid);
+      } catch (...) {
+      }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Ingest: files, folders and zip archives -> parse -> integrity check -> file store -> index.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct IngestContext {
   const Options& options;
   const Clock& clock;
   std::string scratch_dir;  ///< for archive members too large to hold in memory
+  /// LIST-8: called (outside any transaction) with the study uid when an ingested SR or
+  /// Encapsulated PDF became a study's final report. May be empty.
+  std::function<void(const std::string& study_uid)> on_report = {};
 };
 
 /// Runs ingests. Thread-safe: concurrent runs share the index's single writer.

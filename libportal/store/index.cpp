@@ -67,7 +67,9 @@ const char* const kStudyColumns =
     "s.received_at, s.updated_at, "
     "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'radiologist'), "
     "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'referring'), "
-    "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'patient')";
+    "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = 'patient'), "
+    // LIST-8: the report status ('' when none).
+    "COALESCE((SELECT r.status FROM study_reports r WHERE r.study_ref = s.id), '')";
 
 Study study_from_row(SQLite::Statement& q) {
   Study s;
@@ -97,6 +99,8 @@ Study study_from_row(SQLite::Statement& q) {
   s.seen_by_radiologist = q.getColumn(i++).getInt() != 0;
   s.seen_by_referring = q.getColumn(i++).getInt() != 0;
   s.seen_by_patient = q.getColumn(i++).getInt() != 0;
+  s.report_status = q.getColumn(i++).getString();
+  s.has_report = !s.report_status.empty();
   return s;
 }
 
@@ -215,7 +219,11 @@ std::optional<InstanceLocation> Index::instance_location(const std::string& sop_
 bool Index::blob_indexed(const std::string& blob_id) {
   return guard_sql([&] {
     auto lease = impl_->read();
-    auto& q = lease->prepare("SELECT 1 FROM instances WHERE blob_id = ?");
+    // Report PDFs and audio notes live in the file store too.
+    auto& q = lease->prepare(
+        "SELECT 1 FROM instances WHERE blob_id = ?1 UNION ALL"
+        " SELECT 1 FROM study_reports WHERE blob_id = ?1 UNION ALL"
+        " SELECT 1 FROM study_audio WHERE blob_id = ?1");
     q.bind(1, blob_id);
     return q.executeStep();
   });

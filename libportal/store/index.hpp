@@ -57,6 +57,8 @@ struct SearchContext {
   /// The caller's read-status role for StudyQuery::seen: "radiologist", "referring",
   /// "patient", or empty (the filter is then refused).
   std::string seen_role;
+  /// LIST-8: draft reports count for StudyQuery::report (profiles with manage_reports).
+  bool report_drafts = true;
 };
 
 class Index;
@@ -89,6 +91,10 @@ class WriteTxn {
   void add_instance(std::int64_t patient_ref, const DicomMeta& meta, const std::string& repository,
                     const std::string& blob_id, const std::string& sha256, std::int64_t size,
                     const std::string& now);
+  /// LIST-8: when `meta` is a report instance (DicomMeta::report_kind) already added in this
+  /// transaction and its study has no report yet, makes it the study's report. Returns true
+  /// when it did and the report is final (see on_report_available).
+  bool recognise_report(const DicomMeta& meta, std::int64_t now_ms);
 
  private:
   Index& index_;

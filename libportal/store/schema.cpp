@@ -283,7 +283,7 @@ CREATE TABLE shares (
 CREATE INDEX shares_by_study ON shares(study_ref);
 CREATE INDEX shares_pending ON shares(email, user_ref);
 )sql",
-    // 6: [http] personal access tokens (bearer) of API clients; only the token's SHA-256 is kept.
+    // 4: [http] personal access tokens (bearer) of API clients; only the token's SHA-256 is kept.
     R"sql(
 CREATE TABLE access_tokens (
   id           INTEGER PRIMARY KEY,
@@ -296,6 +296,55 @@ CREATE TABLE access_tokens (
   revoked_at   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX access_tokens_by_user ON access_tokens(user_ref);
+)sql",
+    // 5: [imaging] reports (LIST-8, VIEW-6), audio notes (VIEW-6), documents uploaded through
+    // the portal (VIEW-6: only these may be deleted), and the delete_documents right.
+    R"sql(
+-- One report per study. Portal reports keep their text here, or their PDF in the file store
+-- (blob_id); a report recognised in ingested data points at its instance (instance_ref) and is
+-- read from it. Times are Unix milliseconds.
+CREATE TABLE study_reports (
+  study_ref    INTEGER NOT NULL PRIMARY KEY REFERENCES studies(id) ON DELETE CASCADE,
+  status       TEXT NOT NULL,
+  format       TEXT NOT NULL,
+  body         TEXT NOT NULL DEFAULT '',
+  blob_id      TEXT NOT NULL DEFAULT '',
+  size_bytes   INTEGER NOT NULL DEFAULT 0,
+  source       TEXT NOT NULL,
+  instance_ref INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+  author       TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+);
+CREATE INDEX study_reports_by_status ON study_reports(status, study_ref);
+CREATE INDEX study_reports_by_blob ON study_reports(blob_id);
+CREATE INDEX study_reports_by_instance ON study_reports(instance_ref);
+
+CREATE TABLE study_audio (
+  id         INTEGER PRIMARY KEY,
+  public_id  TEXT NOT NULL UNIQUE,
+  study_ref  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  blob_id    TEXT NOT NULL UNIQUE,
+  size_bytes INTEGER NOT NULL,
+  author     TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX study_audio_by_study ON study_audio(study_ref, created_at);
+
+CREATE TABLE uploaded_documents (
+  instance_ref INTEGER NOT NULL PRIMARY KEY REFERENCES instances(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  uploaded_by  TEXT NOT NULL,
+  uploaded_at  INTEGER NOT NULL
+);
+
+-- Profiles that could upload may delete what was uploaded (fresh indexes get the right from
+-- the default profile rights).
+INSERT OR IGNORE INTO profile_rights(profile, "right")
+  SELECT profile, 'delete_documents' FROM profile_rights
+  WHERE "right" = 'upload' AND profile IN ('administrator', 'radiologist');
 )sql",
 };
 

@@ -247,6 +247,20 @@ StudyPage Index::search(const StudyQuery& q, const SearchContext& ctx) {
           "EXISTS(SELECT 1 FROM study_seen z WHERE z.study_ref = s.id AND z.role = ?)");
     w.params.push_back(ctx.seen_role);
   }
+  if (!q.report.empty()) {
+    // LIST-8. Without draft rights a draft is no report at all.
+    const std::string& r = q.report;
+    if (r != "yes" && r != "no" && r != "draft" && r != "final")
+      throw Error(ErrorCode::kInvalidArgument, "the report filter is \"yes\", \"no\", \"draft\" or "
+                                               "\"final\", not \"" + r.substr(0, 20) + "\"");
+    if (r == "draft" && !ctx.report_drafts)
+      throw Error(ErrorCode::kPermissionDenied, "draft reports need the manage_reports right");
+    std::string which = r == "draft"  ? " AND r.status = 'draft'"
+                        : r == "final" || !ctx.report_drafts ? " AND r.status = 'final'"
+                                                             : "";
+    w.add(std::string(r == "no" ? "NOT " : "") +
+          "EXISTS(SELECT 1 FROM study_reports r WHERE r.study_ref = s.id" + which + ")");
+  }
   {
     std::vector<std::string> vis_params;
     std::string vis = study_filter_sql(ctx.filter, vis_params);

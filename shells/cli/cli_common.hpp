@@ -115,6 +115,9 @@ void add_render_command(CLI::App& root, const Globals& globals, Registry& regist
 void add_attach_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_export_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_share_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_report_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_audio_command(CLI::App& root, const Globals& globals, Registry& registry);
+void add_document_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_tokens_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_dicom_command(CLI::App& root, const Globals& globals, Registry& registry);
 void add_send_command(CLI::App& root, const Globals& globals, Registry& registry);

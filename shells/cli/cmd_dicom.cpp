@@ -45,8 +45,8 @@ int run_listen(const Globals& globals, const ListenArgs& a) {
   auto s = receiver.stats();
   std::cout << fmt::format(
       "stopped: {} association(s), {} refused, {} echo(es), {} stored, {} duplicate(s), "
-      "{} failed\n",
-      s.associations, s.refused, s.echoes, s.stored, s.duplicates, s.failed);
+      "{} failed, {} commit(s)\n",
+      s.associations, s.refused, s.echoes, s.stored, s.duplicates, s.failed, s.commits);
   return kExitOk;
 }
 

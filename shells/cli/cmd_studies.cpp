@@ -67,6 +67,8 @@ void add_studies_command(CLI::App& root, const Globals& globals, Registry& regis
   cmd->add_option("--site", q.site, "Institution name prefix")->type_name("NAME");
   cmd->add_option("--seen", q.seen, "Read status for the caller's role: seen or unseen")
       ->type_name("STATUS");
+  cmd->add_option("--report", q.report, "Report: yes, no, draft or final (LIST-8)")
+      ->type_name("STATUS");
   cmd->add_option("--sort", args->sort,
                   "Sort key, '-' for descending: date, patient_name, patient_id, birth_date, "
                   "accession, description, modality, site, referring, performing, received")

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   add_attach_command(app, globals, registry);
   add_export_command(app, globals, registry);
   add_share_command(app, globals, registry);
+  add_report_command(app, globals, registry);
+  add_audio_command(app, globals, registry);
+  add_document_command(app, globals, registry);
   add_tokens_command(app, globals, registry);
   add_dicom_command(app, globals, registry);
   add_send_command(app, globals, registry);

@@ -31,7 +31,9 @@ Json to_json(const Study& study) {
           {"updated_at", study.updated_at},
           {"seen_by_radiologist", study.seen_by_radiologist},
           {"seen_by_referring", study.seen_by_referring},
-          {"seen_by_patient", study.seen_by_patient}};
+          {"seen_by_patient", study.seen_by_patient},
+          {"has_report", study.has_report},
+          {"report_status", study.report_status}};
 }
 
 Json to_json(const Series& series) {

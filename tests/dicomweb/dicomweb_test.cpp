@@ -163,6 +163,8 @@ TEST_CASE("QIDO-RS answers DICOM JSON (PS3.18 F.2) for studies, series and insta
   CHECK(inst[0]["00280010"]["Value"][0] == 128);
   CHECK(inst[0]["00080016"]["Value"][0] == "1.2.840.10008.5.1.4.1.1.2");
   CHECK(json::parse(dw.search_instances(w.a, {}, {})).size() == 1);
+  CHECK(json::parse(dw.search_instances(w.a, series_uid, {{"SOPInstanceUID", "1.2.3"}})).empty());
+  CHECK(code_of([&] { dw.search_instances(w.b, series_uid, {}); }) == ErrorCode::kNotFound);
   CHECK(json::parse(dw.search_instances({}, {}, {{"PatientID", "P3"}})).size() == 1);
 }
 
@@ -259,6 +261,21 @@ TEST_CASE("WADO-RS frames in each transfer: uncompressed, as stored, lossy JPEG"
   CHECK(static_cast<unsigned char>(jpeg.body[1]) == 0xD8);
   CHECK(code_of([&] { get("multipart/related; type=\"image/jp2\""); }) ==
         ErrorCode::kUnsupported);
+
+  // A JPEG baseline instance: image/jpeg gives the stored fragment, octet-stream decodes it.
+  auto r = w.admin.ingest({test::pydicom_dir() + "/SC_rgb_jpeg_dcmtk.dcm"});
+  REQUIRE(r.stored == 1);
+  const auto& f = r.files.front();
+  auto jr = dw.frames(f.study_uid, f.series_uid, f.sop_uid, "1", "multipart/related; type=\"image/jpeg\"");
+  auto jp = parts_of(jr.content_type, jr.body);
+  REQUIRE(jp.size() == 1);
+  CHECK(jp[0].content_type == "image/jpeg; transfer-syntax=1.2.840.10008.1.2.4.50");
+  CHECK(jp[0].body == w.admin.frame(f.sop_uid, 0, FrameTransfer::kAsStored).bytes);
+  auto dr = dw.frames(f.study_uid, f.series_uid, f.sop_uid, "1", "");
+  auto dp = parts_of(dr.content_type, dr.body);
+  REQUIRE(dp.size() == 1);
+  CHECK(dp[0].content_type == "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1");
+  CHECK(dp[0].body.size() == 100u * 100u * 3u);
   CHECK(code_of([&] { dw.frames(w.a, inst.series_uid, inst.sop_uid, "2", ""); }) ==
         ErrorCode::kInvalidArgument);
   CHECK(code_of([&] { dw.frames(w.a, inst.series_uid, inst.sop_uid, "x", ""); }) ==

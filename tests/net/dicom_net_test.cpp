@@ -2,13 +2,18 @@
 // Session::send_study to a second receiver.
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <functional>
 #include <set>
 
 #include "portal/dicomnet.hpp"
 #include "support/accounts_support.hpp"
+#include "support/manifest.hpp"
 
 using namespace portal;
 
@@ -23,10 +28,17 @@ ErrorCode code_of(const std::function<void()>& fn) {
   return ErrorCode::kInternal;
 }
 
-// A port unlikely to clash between parallel test processes.
+// A loopback port the kernel says is free right now.
 int next_port() {
-  static std::atomic<int> n{0};
-  return 20000 + (static_cast<int>(::getpid()) % 2000) * 8 + (n++ % 8);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 // storescu's output of the last call.
@@ -184,4 +196,67 @@ TEST_CASE("a receiver needs a session that may upload and a port", "[net]") {
   DicomReceiver clash(p.portal->system_session(), o);
   CHECK(code_of([&] { clash.start(); }) == ErrorCode::kIo);
   CHECK(code_of([&] { r.start(); }) == ErrorCode::kConflict);
+}
+
+TEST_CASE("the generated studies arrive whole over 4 parallel storescu associations",
+          "[net][dcmtk]") {
+  test::AccountsPortal p;
+  int port = next_port();
+  DicomReceiverOptions o;
+  o.port = port;
+  DicomReceiver receiver(p.portal->system_session(), o);
+  receiver.start();
+  auto manifest = test::load_manifest(test::studies_dir());
+  // Four storescu processes at once, each with every fourth study folder.
+  std::string cmd;
+  for (int k = 0; k < 4; ++k) {
+    std::string dirs;
+    for (std::size_t i = k; i < manifest.studies.size(); i += 4)
+      dirs += " " + test::studies_dir() + "/" + manifest.studies[i].patient_id + "_" +
+              manifest.studies[i].study_date + "_" + manifest.studies[i].accession;
+    if (!dirs.empty())
+      cmd += "TCP_NODELAY=1 storescu -aet GEN" + std::to_string(k) + " -aec PORTAL +sd +r " +
+             "+sp '*.dcm' 127.0.0.1 " + std::to_string(port) + dirs + " >/dev/null 2>&1 & ";
+  }
+  CHECK(test::run("(" + cmd + "wait)") == 0);
+  auto sys = p.portal->system_session();
+  StudyQuery all;
+  all.limit = 150;
+  auto page = sys.find_studies(all);
+  CHECK(page.total == static_cast<std::int64_t>(manifest.studies.size()));
+  for (const auto& m : manifest.studies) {
+    INFO(m.study_uid);
+    auto st = sys.study(m.study_uid);
+    CHECK(st.num_instances == m.num_instances);
+    CHECK(st.num_series == m.num_series);
+    CHECK(st.accession == m.accession);
+    CHECK(st.repository.rfind("dicom:GEN", 0) == 0);
+  }
+  auto stats = receiver.stats();
+  CHECK(stats.stored == static_cast<std::uint64_t>(manifest.num_instances));
+  CHECK(stats.failed == 0);
+  CHECK(stats.commits <= stats.stored);
+}
+
+TEST_CASE("a connection that never sends its association request does not stall the receiver",
+          "[net][dcmtk]") {
+  test::AccountsPortal p;
+  int port = next_port();
+  DicomReceiverOptions o;
+  o.port = port;
+  DicomReceiver receiver(p.portal->system_session(), o);
+  receiver.start();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  ::usleep(200000);
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(test::run("echoscu -aec PORTAL 127.0.0.1 " + std::to_string(port) + " >/dev/null 2>&1") ==
+        0);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited < std::chrono::seconds(10));  // the silent peer is dropped after 3 s, not 30
+  ::close(fd);
 }

@@ -299,6 +299,7 @@ def test_value_types_have_repr_and_to_dict(dataset, loaded):
                       "referring_physician", "performing_physician", "reading_physician",
                       "institution", "repository", "modalities", "num_series", "num_instances",
                       "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
+                      "has_report", "report_status",
                       "size_bytes", "received_at", "updated_at"}
     se = loaded.session.series(m["study_uid"])[0]
     assert se.to_dict()["uid"] == se.uid and se.uid in repr(se)

@@ -453,7 +453,8 @@ def test_show_gives_the_study_and_its_series(lib):
                            "referring_physician", "performing_physician", "reading_physician",
                            "institution", "repository", "modalities", "num_series",
                            "num_instances", "size_bytes", "received_at", "updated_at",
-                           "seen_by_radiologist", "seen_by_referring", "seen_by_patient"]
+                           "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
+                           "has_report", "report_status"]
 
 
 def test_show_human_output(lib):

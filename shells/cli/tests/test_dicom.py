@@ -98,3 +98,14 @@ def test_send_study_to_a_configured_node(cli, tmp_path, portal_bin):
     assert cli.run("send", "1.2.3.4", "--to", "archive").returncode == 5
     assert cli.run("send", uid, "--to", "archive").returncode == 8
     assert cli.run("send", uid).returncode == 2
+
+
+def test_listen_on_a_busy_port_is_an_io_error(cli):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = cli.run("dicom", "listen", "--port", port, timeout=30)
+    assert r.returncode == 8
+    assert "cannot listen" in r.stderr
+    assert cli.run("dicom", "listen", "--port", "x").returncode == 2
