@@ -290,6 +290,8 @@ void append_json(std::string& out, const Study& s) {
   append_field(out, "seen_by_radiologist", s.seen_by_radiologist);
   append_field(out, "seen_by_referring", s.seen_by_referring);
   append_field(out, "seen_by_patient", s.seen_by_patient);
+  append_field(out, "has_report", s.has_report);
+  append_field(out, "report_status", s.report_status);
   out.back() = '}';
 }
 

@@ -126,6 +126,7 @@ export interface Study {
   disabled?: boolean;
   // Given by servers that know them (LIST-8, DIF-2); shown when present.
   has_report?: boolean;
+  report_status?: string; // draft or final
   notification?: 'not_sent' | 'scheduled' | 'sent' | 'failure' | string;
   notification_error?: string;
 }

@@ -365,7 +365,9 @@ function StudyRow(p: {
       case 'accession': return s.accession;
       case 'modalities': return s.modalities.join(', ');
       case 'report':
-        return s.has_report ? <span class="report" role="img" aria-label={t('report_available')} title={t('report_available')}>📄</span> : null;
+        if (!s.has_report) return null;
+        const label = t('report_available') + (s.report_status === 'draft' ? ` (${t('report_draft')})` : '');
+        return <span class={'report report-' + (s.report_status || 'final')} role="img" aria-label={label} title={label}>▤</span>;
       case 'status':
         return (
           <span class="status">
