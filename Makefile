@@ -5,7 +5,7 @@ DEMO_DIR ?= demo-data
 PYTHON := /usr/bin/python3
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test test-cpp test-python test-cli test-http demo bench clean
+.PHONY: all setup configure build web test test-cpp test-python test-cli test-http test-web demo bench clean
 
 all: build
 
@@ -18,10 +18,24 @@ $(BUILD_DIR)/build.ninja:
 
 configure: setup $(BUILD_DIR)/build.ninja
 
-build: configure
+build: configure web
 	cmake --build $(BUILD_DIR) -j$$(nproc)
 
-# Every test: C++ (Catch2 through CTest), Python module, CLI, HTTP server. Each runner prints
+# The browser app (docs/web.md): npm ci from the committed package-lock.json, then tsc + Vite
+# into shells/http/web/dist, which portald serves (http.web_root).
+WEB_DIR := shells/http/web
+WEB_SOURCES := $(shell find $(WEB_DIR)/src $(WEB_DIR)/public -type f 2>/dev/null) \
+  $(WEB_DIR)/index.html $(WEB_DIR)/vite.config.ts $(WEB_DIR)/tsconfig.json
+
+web: $(WEB_DIR)/dist/index.html
+
+$(WEB_DIR)/node_modules/.package-lock.json: $(WEB_DIR)/package-lock.json $(WEB_DIR)/package.json
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_DIR)/dist/index.html: $(WEB_DIR)/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd $(WEB_DIR) && npm run --silent build
+
+# Every test: C++ (Catch2 through CTest), Python module, CLI, HTTP server, web app. Each runner prints
 # its summary.
 test: build
 	@status=0; \
@@ -29,6 +43,7 @@ test: build
 	$(MAKE) --no-print-directory test-python || status=1; \
 	$(MAKE) --no-print-directory test-cli || status=1; \
 	$(MAKE) --no-print-directory test-http || status=1; \
+	$(MAKE) --no-print-directory test-web || status=1; \
 	exit $$status
 
 test-cpp:
@@ -52,6 +67,14 @@ test-http: $(DWCLIENT_DIR)/node_modules/.package-lock.json
 	PORTALD=$(CURDIR)/$(BUILD_DIR)/shells/http/portald \
 	PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider shells/http/tests
+
+# End-to-end tests of the browser app: real portald, loopback SMTP server, headless Chromium
+# (Debian's) driven by playwright-core; screenshots in $(BUILD_DIR)/web-screenshots/.
+test-web: web
+	cd $(WEB_DIR) && PORTALD=$(CURDIR)/$(BUILD_DIR)/shells/http/portald \
+	  PORTAL_CLI=$(CURDIR)/$(BUILD_DIR)/shells/cli/portal PYTHON=$(PYTHON) \
+	  SCREENSHOTS=$(CURDIR)/$(BUILD_DIR)/web-screenshots \
+	  node --test --test-concurrency=1 --test-timeout=300000 tests/
 
 # Generated demo studies ingested into $(DEMO_DIR); see README for what to do next.
 demo: build

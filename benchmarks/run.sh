@@ -36,6 +36,12 @@ rm -rf "$WORK/cp" "$WORK/data"
 
 "$BENCH" search "$WORK/search-$STUDIES" "$STUDIES"
 
+# Web study list (LIST-5): sign-in -> 150 rows displayed in headless Chromium, on the same index
+# (needs `make web`; skipped without node or chromium).
+if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -f shells/http/web/dist/index.html ]; then
+  node benchmarks/web_list.mjs "$BUILD" "$WORK/search-$STUDIES" 20
+fi
+
 # Rendering: 512x512 16-bit CT frames to JPEG q90, PNG and 256-px thumbnails.
 if [ ! -f "$WORK/ct20/manifest.json" ]; then
   /usr/bin/python3 tests/data/gen_studies.py "$WORK/ct20" --preset bench --ct-instances 20

@@ -20,6 +20,8 @@ PACKAGES=(
   openssl wrk
   # DICOMweb round trip with the npm package dicomweb-client (shells/http/tests/dicomweb-client)
   nodejs
+  # web app tests: Debian's Chromium, driven by npm playwright-core (never a downloaded browser)
+  chromium
   tzdata
 )
 
@@ -30,6 +32,12 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# The web app (shells/http/web) is built with Node.js and npm. Any Node >= 18 does: Debian's
+# nodejs + npm, or a nodejs package that ships npm itself (then Debian's npm would conflict).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

@@ -355,6 +355,8 @@ for p, methods in bypath.items():
                 w("              type: object")
                 w("              properties:")
                 w("                files: {type: array, items: {type: string, format: binary}}")
+                if p == "/api/uploads":
+                    w('                ignore_patient_id: {type: string, enum: ["true", "false"], description: "ING-2: merge into the known patient when names and birth date match but the patient ID differs"}')
                 if body == "multipart-form":
                     for f in ["patient_family_name","patient_given_name","birth_date","sex","patient_id","study_description","study_date","modality","accession","referring_physician"]:
                         w(f"                {f}: {{type: string}}")

@@ -181,6 +181,9 @@ struct Options {
   /// Minutes after its arrival before a new study (and, for the reports module, a new report)
   /// becomes visible to the patient (default 0: at once). Staff see it at once.
   int patient_release_delay_minutes = 0;
+  /// Folder of the built browser app served at `/` (index.html, assets/); "" = the folder the
+  /// build wrote (shells/http/web/dist of the source tree). A missing folder serves no app.
+  std::string http_web_root;
 
   // --- Imaging (issue [imaging]) ---------------------------------------------------------------
   /// Caps checked before any pixel buffer is allocated (see imaging.hpp for the defaults).

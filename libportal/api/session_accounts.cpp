@@ -396,7 +396,9 @@ Invitation Session::invite(const std::string& email, const std::string& language
   Invitation inv;
   inv.email = email;
   inv.token = detail::new_token();
-  inv.link = state_->link("/invitation?token=" + inv.token);
+  // The page shows the invited address, fixed (ACC-3); the core uses the token's address.
+  inv.link = state_->link("/invitation?token=" + inv.token + "&email=" +
+                          detail::PortalState::query_value(email));
   inv.expires_at = detail::iso_in_minutes(*state_, state_->options.invitation_expiry_minutes);
   detail::TokenRow t;
   t.hash = detail::token_hash(inv.token);

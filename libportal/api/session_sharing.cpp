@@ -153,7 +153,8 @@ std::vector<Share> Session::share(const std::string& study_uid, const std::strin
           r.email, "study_shared_invitation", state_->options.default_language,
           {{"name", from},
            {"message", message},
-           {"link", state_->link("/invitation?token=" + r.token)},
+           {"link", state_->link("/invitation?token=" + r.token + "&email=" +
+                                detail::PortalState::query_value(r.email))},
            {"expires", detail::iso_in_minutes(*state_, state_->options.invitation_expiry_minutes)}},
           r.token);
       state_->sharing->tag_mail(mail, study_uid);

@@ -1,6 +1,8 @@
 // The state behind a Portal, shared by its sessions.
 #pragma once
 
+#include <cctype>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -99,6 +101,21 @@ struct PortalState {
                             const std::string& secret = {});
   /// A link for emails: Options::public_base_url + path.
   std::string link(const std::string& path) const;
+  /// `text` escaped for a URL query value (RFC 3986 unreserved characters kept).
+  static std::string query_value(const std::string& text) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
+  }
   void audit(const Principal& who, const std::string& address, AuditEntry what);
 };
 

@@ -83,6 +83,7 @@ const std::vector<Setting>& settings() {
       {"http", "max_concurrent_uploads", &Options::http_max_concurrent_uploads},
       {"http", "access_log", &Options::http_access_log},
       {"http", "mail_interval_seconds", &Options::http_mail_interval_seconds},
+      {"http", "web_root", &Options::http_web_root},
       {"dicom", "aet", &Options::dicom_aet},
       {"dicom", "host", &Options::dicom_host},
       {"dicom", "port", &Options::dicom_port},

@@ -56,6 +56,9 @@ void upload(Context& ctx) {
   for (const auto& f : ctx.files) paths.push_back(f.path);
   IngestOptions options;
   options.repository = "upload";
+  // ING-2: the form's "ignore patient ID verification" checkbox (web app upload dialog).
+  if (auto it = ctx.fields.find("ignore_patient_id"); it != ctx.fields.end())
+    options.ignore_patient_id = it->second == "true" || it->second == "1" || it->second == "on";
   IngestReport report = ctx.user().ingest(paths, options);
   // Report each file under the name the client gave it, never the server's temporary path.
   for (auto& r : report.files)
