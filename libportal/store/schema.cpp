@@ -345,6 +345,7 @@ CREATE TABLE uploaded_documents (
 INSERT OR IGNORE INTO profile_rights(profile, "right")
   SELECT profile, 'delete_documents' FROM profile_rights
   WHERE "right" = 'upload' AND profile IN ('administrator', 'radiologist');
+)sql",
     // 6: [sharing] referring-physician notifications (DIF-2..4), the physician directory (DIF-7)
     // and the study a mail is about (LIST-7 email errors).
     R"sql(
