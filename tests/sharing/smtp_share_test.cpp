@@ -23,7 +23,7 @@ std::string token_in(const std::string& mail, const std::string& path) {
   auto at = mail.find(path + "?token=");
   REQUIRE(at != std::string::npos);
   at += path.size() + 7;
-  auto end = mail.find_first_of("\r\n ", at);
+  auto end = mail.find_first_of("\r\n &", at);
   return mail.substr(at, end - at);
 }
 
