@@ -122,7 +122,7 @@ void serve_web(httplib::Server& server, App& app) {
     res.set_header("Cache-Control", "no-cache");
     res.set_content(config, "application/json; charset=utf-8");
   });
-  server.Get(R"(/(?!api/|api$|healthz$|metrics$).*)",
+  server.Get(R"(/(?!api/|api$|dicom-web/|dicom-web$|healthz$|metrics$).*)",
              [table, root](const httplib::Request& req, httplib::Response& res) {
     auto found = table->find(req.path == "/" ? "/index.html" : req.path);
     if (found == table->end()) {

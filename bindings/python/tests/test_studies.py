@@ -300,7 +300,6 @@ def test_value_types_have_repr_and_to_dict(dataset, loaded):
                       "institution", "repository", "modalities", "num_series", "num_instances",
                       "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
                       "has_report", "report_status",
-                      "size_bytes", "received_at", "updated_at"}
                       "size_bytes", "received_at", "updated_at",
                       "notification_status", "notification_error"}
     se = loaded.session.series(m["study_uid"])[0]

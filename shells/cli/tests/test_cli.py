@@ -454,7 +454,7 @@ def test_show_gives_the_study_and_its_series(lib):
                            "institution", "repository", "modalities", "num_series",
                            "num_instances", "size_bytes", "received_at", "updated_at",
                            "seen_by_radiologist", "seen_by_referring", "seen_by_patient",
-                           "has_report", "report_status"]
+                           "has_report", "report_status",
                            "notification_status", "notification_error"]
 
 

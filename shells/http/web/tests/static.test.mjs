@@ -76,6 +76,10 @@ test('missing files are 404; nothing outside the folder is served; the API is no
   assert.equal(api.status, 404);
   assert.match(api.headers['content-type'], /^application\/json/);
   assert.equal((await get('/api/studies')).status, 401);
+  // DICOMweb paths are never answered by the app's page fallback.
+  const dw = await get('/dicom-web/studies/1.2/nothing');
+  assert.equal(dw.status, 404);
+  assert.match(dw.headers['content-type'], /^application\/json/);
   assert.equal((await get('/healthz')).status, 200);
 });
 
