@@ -17,12 +17,6 @@ namespace {
 
 using detail::Principal;
 
-std::string iso(std::int64_t ms) {
-  return ms ? detail::iso8601_utc(
-                  std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)))
-            : std::string();
-}
-
 detail::UserRow need_user(detail::PortalState& st, const std::string& key) {
   auto row = st.accounts->user_by_login(key);
   if (!row) row = st.accounts->user_by_email(key);
@@ -56,9 +50,9 @@ StudyGrant to_grant(const detail::GrantRow& g, std::int64_t now) {
   out.study_uid = g.study_uid;
   out.user_login = g.user_login;
   out.granted_by = g.granted_by;
-  out.created_at = iso(g.created_at);
-  out.expires_at = iso(g.expires_at);
-  out.revoked_at = iso(g.revoked_at);
+  out.created_at = detail::iso8601_utc_ms(g.created_at);
+  out.expires_at = detail::iso8601_utc_ms(g.expires_at);
+  out.revoked_at = detail::iso8601_utc_ms(g.revoked_at);
   out.active = g.revoked_at == 0 && (g.expires_at == 0 || g.expires_at > now);
   return out;
 }
@@ -73,10 +67,10 @@ MailMessage to_mail(const detail::OutboxRow& m) {
   out.language = m.language;
   out.status = parse_mail_status(m.status);
   out.attempts = m.attempts;
-  out.next_attempt_at = m.status == "pending" ? iso(m.next_attempt_at) : std::string();
+  out.next_attempt_at = m.status == "pending" ? detail::iso8601_utc_ms(m.next_attempt_at) : std::string();
   out.last_error = m.last_error;
-  out.created_at = iso(m.created_at);
-  out.sent_at = iso(m.sent_at);
+  out.created_at = detail::iso8601_utc_ms(m.created_at);
+  out.sent_at = detail::iso8601_utc_ms(m.sent_at);
   return out;
 }
 

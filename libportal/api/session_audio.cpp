@@ -59,10 +59,6 @@ std::string audio_media_type(const std::string& b) {
   throw Error(ErrorCode::kInvalidArgument, "not a WebM, Ogg or MP4 audio file");
 }
 
-std::string iso(std::int64_t ms) {
-  return detail::iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
-}
-
 AudioNote to_note(const detail::AudioRow& r) {
   AudioNote n;
   n.id = r.public_id;
@@ -71,7 +67,7 @@ AudioNote to_note(const detail::AudioRow& r) {
   n.media_type = r.media_type;
   n.size_bytes = r.size_bytes;
   n.author = r.author;
-  n.created_at = iso(r.created_at);
+  n.created_at = detail::iso8601_utc_ms(r.created_at);
   return n;
 }
 

@@ -20,11 +20,6 @@ namespace portal {
 namespace detail {
 namespace {
 
-std::string iso(std::int64_t ms) {
-  return ms ? iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)))
-            : std::string();
-}
-
 Notification to_notification(PortalState& st, const NotificationRow& r) {
   Notification n;
   n.id = r.id;
@@ -38,9 +33,9 @@ Notification to_notification(PortalState& st, const NotificationRow& r) {
     if (auto u = st.accounts->user_by_ref(r.user_ref)) n.recipient_login = u->login;
   }
   n.created_by = r.created_by;
-  n.created_at = iso(r.created_at);
-  n.due_at = iso(r.due_at);
-  n.done_at = iso(r.done_at);
+  n.created_at = detail::iso8601_utc_ms(r.created_at);
+  n.due_at = detail::iso8601_utc_ms(r.due_at);
+  n.done_at = detail::iso8601_utc_ms(r.done_at);
   return n;
 }
 

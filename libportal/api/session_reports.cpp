@@ -52,10 +52,6 @@ void on_report_available(PortalState& state, const std::string& study_uid) noexc
 
 namespace {
 
-std::string iso(std::int64_t ms) {
-  return detail::iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
-}
-
 bool may_manage(const detail::Principal& p) {
   return detail::has_right(p, std::string(kRightManageReports));
 }
@@ -81,8 +77,8 @@ Report to_report(detail::PortalState& st, const detail::ReportRow& row, bool wit
   r.status = row.status == "final" ? ReportStatus::kFinal : ReportStatus::kDraft;
   r.format = row.format == "pdf" ? ReportFormat::kPdf : ReportFormat::kText;
   r.author = row.author;
-  r.created_at = iso(row.created_at);
-  r.updated_at = iso(row.updated_at);
+  r.created_at = detail::iso8601_utc_ms(row.created_at);
+  r.updated_at = detail::iso8601_utc_ms(row.updated_at);
   r.source = row.source;
   r.sop_uid = row.sop_uid;
   r.pdf_size = row.format == "pdf" ? row.size_bytes : 0;

@@ -11,21 +11,15 @@ namespace portal {
 
 namespace {
 
-std::string iso(std::int64_t ms) {
-  return ms ? detail::iso8601_utc(
-                  std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)))
-            : std::string();
-}
-
 AccessToken to_token(const detail::AccessTokenRow& r, std::int64_t now) {
   AccessToken t;
   t.id = r.id;
   t.name = r.name;
   t.user_login = r.user_login;
-  t.created_at = iso(r.created_at);
-  t.expires_at = iso(r.expires_at);
-  t.last_used_at = iso(r.last_used_at);
-  t.revoked_at = iso(r.revoked_at);
+  t.created_at = detail::iso8601_utc_ms(r.created_at);
+  t.expires_at = detail::iso8601_utc_ms(r.expires_at);
+  t.last_used_at = detail::iso8601_utc_ms(r.last_used_at);
+  t.revoked_at = detail::iso8601_utc_ms(r.revoked_at);
   t.active = r.revoked_at == 0 && (r.expires_at == 0 || now < r.expires_at);
   return t;
 }

@@ -65,5 +65,10 @@ bool is_valid_date(const std::string& s) {
   return d <= max;
 }
 
+std::string iso8601_utc_ms(std::int64_t unix_ms) {
+  if (unix_ms == 0) return {};
+  return iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms)));
+}
+
 }  // namespace detail
 }  // namespace portal

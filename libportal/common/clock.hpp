@@ -2,12 +2,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace portal::detail {
 
 /// UTC ISO 8601 with milliseconds: 2026-11-28T09:15:02.123Z
 std::string iso8601_utc(std::chrono::system_clock::time_point t);
+
+/// The same for Unix milliseconds as the index stores them; 0 (the index's "never") gives "".
+std::string iso8601_utc_ms(std::int64_t unix_ms);
 
 /// Local calendar date as YYYYMMDD, `days_ago` days before `t`.
 std::string local_date(std::chrono::system_clock::time_point t, int days_ago = 0);

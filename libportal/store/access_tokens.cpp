@@ -3,6 +3,7 @@
 
 #include "libportal/store/connection.hpp"
 #include "libportal/store/index_impl.hpp"
+#include "libportal/store/txn.hpp"
 
 namespace portal::detail {
 namespace {
@@ -23,26 +24,6 @@ AccessTokenRow row_of(SQLite::Statement& q) {
   r.last_used_at = q.getColumn(7).getInt64();
   r.revoked_at = q.getColumn(8).getInt64();
   return r;
-}
-
-template <typename Fn>
-auto write_txn(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto& impl = index.impl();
-    std::lock_guard lock(impl.write_mutex);
-    SQLite::Transaction txn(impl.writer.db);
-    auto out = fn(impl.writer);
-    txn.commit();
-    return out;
-  });
-}
-
-template <typename Fn>
-auto read(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto lease = index.impl().read();
-    return fn(*lease);
-  });
 }
 
 }  // namespace

@@ -9,49 +9,11 @@
 #include "libportal/common/text.hpp"
 #include "libportal/store/connection.hpp"
 #include "libportal/store/index_impl.hpp"
+#include "libportal/store/txn.hpp"
 #include "portal/error.hpp"
 
 namespace portal::detail {
 namespace {
-
-// Runs `fn(conn)` in one write transaction on the writer connection.
-template <typename Fn>
-auto write_txn(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto& impl = index.impl();
-    std::lock_guard lock(impl.write_mutex);
-    SQLite::Transaction txn(impl.writer.db);
-    if constexpr (std::is_void_v<decltype(fn(impl.writer))>) {
-      fn(impl.writer);
-      txn.commit();
-    } else {
-      auto out = fn(impl.writer);
-      txn.commit();
-      return out;
-    }
-  });
-}
-
-template <typename Fn>
-auto read(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto lease = index.impl().read();
-    return fn(*lease);
-  });
-}
-
-template <typename... Args>
-void bind_all(SQLite::Statement& q, const Args&... args) {
-  int i = 1;
-  (q.bind(i++, args), ...);
-}
-
-template <typename... Args>
-int exec(Connection& c, const std::string& sql, const Args&... args) {
-  auto& q = c.prepare(sql);
-  bind_all(q, args...);
-  return q.exec();
-}
 
 std::string join(const std::vector<std::string>& v, char sep) {
   std::string out;

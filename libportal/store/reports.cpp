@@ -4,38 +4,11 @@
 #include "libportal/dicom/dicom_parse.hpp"
 #include "libportal/store/connection.hpp"
 #include "libportal/store/index_impl.hpp"
+#include "libportal/store/txn.hpp"
 #include "portal/error.hpp"
 
 namespace portal::detail {
 namespace {
-
-template <typename Fn>
-auto write_txn(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto& impl = index.impl();
-    std::lock_guard lock(impl.write_mutex);
-    SQLite::Transaction txn(impl.writer.db);
-    auto out = fn(impl.writer);
-    txn.commit();
-    return out;
-  });
-}
-
-template <typename Fn>
-auto read(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto lease = index.impl().read();
-    return fn(*lease);
-  });
-}
-
-template <typename... Args>
-int exec(Connection& c, const std::string& sql, const Args&... args) {
-  auto& q = c.prepare(sql);
-  int i = 1;
-  (q.bind(i++, args), ...);
-  return q.exec();
-}
 
 std::int64_t study_ref(Connection& c, const std::string& study_uid) {
   auto& q = c.prepare("SELECT id FROM studies WHERE uid = ?");

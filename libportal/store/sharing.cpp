@@ -5,53 +5,11 @@
 #include "libportal/common/text.hpp"
 #include "libportal/store/connection.hpp"
 #include "libportal/store/index_impl.hpp"
+#include "libportal/store/txn.hpp"
 #include "portal/error.hpp"
 
 namespace portal::detail {
 namespace {
-
-template <typename Fn>
-auto write_txn(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto& impl = index.impl();
-    std::lock_guard lock(impl.write_mutex);
-    SQLite::Transaction txn(impl.writer.db);
-    if constexpr (std::is_void_v<decltype(fn(impl.writer))>) {
-      fn(impl.writer);
-      txn.commit();
-    } else {
-      auto out = fn(impl.writer);
-      txn.commit();
-      return out;
-    }
-  });
-}
-
-template <typename Fn>
-auto read(Index& index, Fn&& fn) {
-  return guard_sql([&] {
-    auto lease = index.impl().read();
-    return fn(*lease);
-  });
-}
-
-template <typename... Args>
-void bind_all(SQLite::Statement& q, const Args&... args) {
-  int i = 1;
-  (q.bind(i++, args), ...);
-}
-
-template <typename... Args>
-int exec(Connection& c, const std::string& sql, const Args&... args) {
-  auto& q = c.prepare(sql);
-  bind_all(q, args...);
-  return q.exec();
-}
-
-std::string iso(std::int64_t ms) {
-  return ms ? iso8601_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)))
-            : std::string();
-}
 
 const char* const kNotificationColumns =
     "n.id, s.uid, n.event, n.rule, n.due_at, n.status, n.error, n.recipient, n.user_ref,"
@@ -220,10 +178,10 @@ std::vector<MailMessage> SharingStore::mail_errors(const std::string& study_uid)
       m.status = parse_mail_status(status);
       m.attempts = q.getColumn(i++).getInt();
       std::int64_t next = q.getColumn(i++).getInt64();
-      m.next_attempt_at = status == "pending" ? iso(next) : std::string();
+      m.next_attempt_at = status == "pending" ? iso8601_utc_ms(next) : std::string();
       m.last_error = q.getColumn(i++).getString();
-      m.created_at = iso(q.getColumn(i++).getInt64());
-      m.sent_at = iso(q.getColumn(i++).getInt64());
+      m.created_at = iso8601_utc_ms(q.getColumn(i++).getInt64());
+      m.sent_at = iso8601_utc_ms(q.getColumn(i++).getInt64());
       out.push_back(std::move(m));
     }
     q.reset();
